@@ -1,0 +1,71 @@
+// Times are shown in the viewer's time zone; countdowns run on the server's clock, corrected for
+// the browser's own clock skew (the root loader sends the server's "now").
+import { useRouteLoaderData } from '@remix-run/react'
+import { useEffect, useState } from 'react'
+import { defaultPolicy } from '~/domain/policy'
+import { useLocale, useT } from '~/i18n/use-t'
+import type { loader as rootLoader } from '~/root'
+
+const SERVER_TIME_ZONE = 'Asia/Shanghai' // the marketplace's zone, used until the browser's is known
+
+function useTimeZone() {
+  const [zone, setZone] = useState(SERVER_TIME_ZONE)
+  useEffect(() => setZone(Intl.DateTimeFormat().resolvedOptions().timeZone), [])
+  return zone
+}
+
+export function LocalTime({ value }: { value: string | Date }) {
+  const locale = useLocale()
+  const zone = useTimeZone()
+  const date = new Date(value)
+  const text = new Intl.DateTimeFormat(locale, {
+    timeZone: zone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hour12: false,
+  }).format(date)
+  return <time dateTime={date.toISOString()}>{text}</time>
+}
+
+function useServerNow(): number {
+  const serverNow = useRouteLoaderData<typeof rootLoader>('root')?.serverNow
+  const [skew] = useState(() => (serverNow ? new Date(serverNow).getTime() - Date.now() : 0))
+  const [now, setNow] = useState(() => (serverNow ? new Date(serverNow).getTime() : Date.now()))
+  useEffect(() => {
+    const tick = () => setNow(Date.now() + skew)
+    tick()
+    const timer = setInterval(tick, 1000)
+    return () => clearInterval(timer)
+  }, [skew])
+  return now
+}
+
+export function formatDuration(ms: number, locale: string): string {
+  const totalMinutes = Math.max(0, Math.floor(ms / 60_000))
+  const days = Math.floor(totalMinutes / (24 * 60))
+  const hours = Math.floor((totalMinutes % (24 * 60)) / 60)
+  const minutes = totalMinutes % 60
+  const zh = locale === 'zh-CN'
+  const parts = zh
+    ? [days && `${days}天`, (days || hours) && `${hours}小时`, `${minutes}分`]
+    : [days && `${days}d`, (days || hours) && `${hours}h`, `${minutes}m`]
+  return parts.filter(Boolean).join(zh ? '' : ' ')
+}
+
+/** Remaining time to a deadline: amber under 12 h, red under 6 h. */
+export function Countdown({ deadline }: { deadline: string | Date }) {
+  const t = useT()
+  const locale = useLocale()
+  const now = useServerNow()
+  const remaining = new Date(deadline).getTime() - now
+  if (remaining <= 0) return <span className="font-medium text-red-700">{t('common.overdue')}</span>
+  const tone = remaining < defaultPolicy.display.urgentRemainingMs ? 'text-red-700 font-semibold' : remaining < defaultPolicy.display.warnRemainingMs ? 'text-amber-700 font-medium' : 'text-slate-700'
+  return (
+    <span className={tone} role="timer">
+      {t('common.remaining', { time: formatDuration(remaining, locale) })}
+    </span>
+  )
+}

@@ -1,0 +1,78 @@
+// Every number of ../shared/domain/rules.md lives here, once, typed. Code, UI copy and tests read
+// it from here; an operator may override any of it (see `withOverrides`).
+
+const HOUR_MS = 60 * 60 * 1000
+const DAY_MS = 24 * HOUR_MS
+
+export const defaultPolicy = {
+  refundOnly: {
+    /** 仅退款: the merchant handles the request within 48 hours, else it is approved automatically. */
+    merchantRespondMs: 48 * HOUR_MS,
+  },
+  returnAndRefund: {
+    merchantReviewMs: 48 * HOUR_MS,
+    /** Kuaishou: 10 days; the Douyin preset uses 7. */
+    buyerShipMs: 10 * DAY_MS,
+    merchantReceiveMs: 10 * DAY_MS,
+    /** 延长收货 is possible once the tracking number has been in this long without a signature. */
+    extendReceiptAfterMs: 5 * DAY_MS,
+    extendReceiptByMs: 5 * DAY_MS,
+    maxReceiptExtensions: 1,
+  },
+  expressRefund: {
+    maxPaidAmountFen: 300_00,
+    /** The source says both 不超过 and 小于: inclusive by default. */
+    maxInclusive: true,
+    oldRuleBefore: '2023-09-13T00:00:00+08:00',
+    oldRuleRequestWithinMs: 6 * HOUR_MS,
+  },
+  autoRefundStrategy: {
+    minPerOrderFen: 1_00,
+    maxPerOrderFen: 99_999_00,
+    timeZone: 'Asia/Shanghai',
+  },
+  dispute: {
+    /** A case the merchant rejected may be escalated within this long (policy). */
+    escalateAfterRejectionMs: 7 * DAY_MS,
+    merchantEvidenceMs: 24 * HOUR_MS,
+    buyerEvidenceMs: 24 * HOUR_MS,
+    /** One reminder once fewer than this remain. */
+    reminderBeforeDueMs: 12 * HOUR_MS,
+    explanationMaxChars: 2_000,
+    maxFilesPerResponse: 20,
+    maxImageOrPdfBytes: 20 * 1024 * 1024,
+    maxVideoBytes: 200 * 1024 * 1024,
+  },
+  display: {
+    /** Workbench countdowns turn amber, then red. */
+    warnRemainingMs: 12 * HOUR_MS,
+    urgentRemainingMs: 6 * HOUR_MS,
+  },
+  security: {
+    sessionTtlMs: 7 * DAY_MS,
+    maxFailedLogins: 5,
+    lockoutMs: 15 * 60 * 1000,
+  },
+} as const
+
+type Widen<T> = T extends string ? string : T extends number ? number : T extends boolean ? boolean : { [K in keyof T]: Widen<T[K]> }
+export type Policy = Widen<typeof defaultPolicy>
+type DeepPartial<T> = { [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> : T[K] }
+
+/** The Douyin preset: 7 days for the buyer to ship a return. */
+export const douyinOverrides: DeepPartial<Policy> = { returnAndRefund: { buyerShipMs: 7 * DAY_MS } }
+
+export function withOverrides(overrides: DeepPartial<Policy>, base: Policy = defaultPolicy): Policy {
+  const merged = structuredClone(base) as Record<string, Record<string, unknown>>
+  for (const [section, values] of Object.entries(overrides)) {
+    if (!(section in merged)) throw new Error(`Unknown policy section: ${section}`)
+    for (const [key, value] of Object.entries(values ?? {})) {
+      if (!(key in merged[section]!)) throw new Error(`Unknown policy setting: ${section}.${key}`)
+      merged[section]![key] = value
+    }
+  }
+  return merged as unknown as Policy
+}
+
+export const hoursOf = (ms: number) => Math.round(ms / HOUR_MS)
+export const daysOf = (ms: number) => Math.round(ms / DAY_MS)

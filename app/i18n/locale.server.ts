@@ -1,0 +1,9 @@
+import { cookies } from '~/infra/cookies.server'
+import { DEFAULT_LOCALE, isLocale, localeFromAcceptLanguage, type Locale } from './messages'
+
+/** The chosen language cookie first, then the browser's Accept-Language, then Chinese. */
+export async function localeOf(request: Request): Promise<Locale> {
+  const chosen: unknown = await cookies().locale.parse(request.headers.get('Cookie'))
+  if (isLocale(chosen)) return chosen
+  return localeFromAcceptLanguage(request.headers.get('Accept-Language')) ?? DEFAULT_LOCALE
+}

@@ -1,0 +1,51 @@
+// The only reader of process.env for the app and the worker. Validated once, at start; a bad
+// variable stops the process with one clear line per problem.
+import { z } from 'zod'
+
+const url = (what: string) => z.string({ error: `${what} is required` }).url(`${what} must be a URL`)
+
+const schema = z.object({
+  NODE_ENV: z.enum(['production', 'development', 'test']).default('development'),
+  HOST: z.string().default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Public address of the portal, used for links in emails. */
+  APP_URL: url('APP_URL').default('http://localhost:3000'),
+  DATABASE_URL: z
+    .string({ error: 'DATABASE_URL is required (postgresql://user:password@host:port/db)' })
+    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must start with postgresql://'),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  S3_ENDPOINT: url('S3_ENDPOINT').optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'S3_BUCKET must be a valid bucket name'),
+  S3_ACCESS_KEY_ID: z.string().min(1, 'S3_ACCESS_KEY_ID is required'),
+  S3_SECRET_ACCESS_KEY: z.string().min(1, 'S3_SECRET_ACCESS_KEY is required'),
+  S3_FORCE_PATH_STYLE: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'SMTP_URL must start with smtp:// or smtps://'),
+  MAIL_FROM: z.string().min(3, 'MAIL_FROM is required, e.g. "Dispute Portal <noreply@example.com>"'),
+  SESSION_SECRET: z.string().min(32, 'SESSION_SECRET must be at least 32 characters'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+})
+
+export type Env = z.infer<typeof schema>
+
+export class EnvError extends Error {}
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = schema.safeParse(source)
+  if (result.success) return result.data
+  const lines = result.error.issues.map((issue) => `  - ${issue.path.join('.') || 'env'}: ${issue.message}`)
+  throw new EnvError(`Invalid environment:\n${lines.join('\n')}`)
+}
+
+let cached: Env | undefined
+
+/** The validated environment. The first call validates; call it first thing at start. */
+export function env(): Env {
+  cached ??= parseEnv(process.env)
+  return cached
+}
+
+export const isProduction = () => env().NODE_ENV === 'production'

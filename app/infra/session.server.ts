@@ -1,0 +1,56 @@
+// The request's actor, and the guards every loader and action starts with.
+import { redirect } from '@remix-run/node'
+import type { Actor, AgentActor, BuyerActor, MerchantActor, ShopPermission } from '~/domain/actor'
+import { merchantCan } from '~/domain/actor'
+import { findActorBySessionToken } from '~/models/actor.server'
+import { clock } from './clock.server'
+import { cookies } from './cookies.server'
+import { db } from './db.server'
+
+export async function sessionToken(request: Request): Promise<string | null> {
+  const token: unknown = await cookies().session.parse(request.headers.get('Cookie'))
+  return typeof token === 'string' ? token : null
+}
+
+// Loaders of one request (root + route) share the lookup.
+const actorCache = new WeakMap<Request, Promise<Actor | null>>()
+
+export function getActor(request: Request): Promise<Actor | null> {
+  let pending = actorCache.get(request)
+  if (!pending) {
+    pending = sessionToken(request).then((token) => (token ? findActorBySessionToken(db(), token, clock().now()) : null))
+    actorCache.set(request, pending)
+  }
+  return pending
+}
+
+export async function requireActor(request: Request): Promise<Actor> {
+  const actor = await getActor(request)
+  if (actor) return actor
+  const url = new URL(request.url)
+  const back = url.pathname + url.search
+  throw redirect(back && back !== '/' ? `/login?redirectTo=${encodeURIComponent(back)}` : '/login')
+}
+
+export const forbidden = () => new Response('Forbidden', { status: 403 })
+/** For another party's resource: never reveal that it exists. */
+export const notFound = () => new Response('Not found', { status: 404 })
+
+export async function requireBuyer(request: Request): Promise<BuyerActor> {
+  const actor = await requireActor(request)
+  if (actor.kind !== 'BUYER') throw forbidden()
+  return actor
+}
+
+export async function requireAgent(request: Request): Promise<AgentActor> {
+  const actor = await requireActor(request)
+  if (actor.kind !== 'AGENT') throw forbidden()
+  return actor
+}
+
+export async function requireMerchant(request: Request, permission?: ShopPermission): Promise<MerchantActor> {
+  const actor = await requireActor(request)
+  if (actor.kind !== 'MERCHANT') throw forbidden()
+  if (permission && !merchantCan(actor, permission)) throw forbidden()
+  return actor
+}

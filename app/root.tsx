@@ -1,0 +1,129 @@
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { data } from '@remix-run/node'
+import { Form, Links, Meta, Outlet, Scripts, ScrollRestoration, useLocation, useRouteLoaderData } from '@remix-run/react'
+import type { ReactNode } from 'react'
+import { CsrfInput } from '~/components/csrf-input'
+import { RouteErrorBoundary } from '~/components/error-boundary'
+import { homePath } from '~/domain/actor'
+import { LOCALES, translate } from '~/i18n/messages'
+import { localeOf } from '~/i18n/locale.server'
+import { useLocale, useT } from '~/i18n/use-t'
+import { clock } from '~/infra/clock.server'
+import { csrfToken } from '~/infra/csrf.server'
+import { getActor } from '~/infra/session.server'
+import stylesheet from '~/styles/tailwind.css'
+
+export const links: LinksFunction = () => [{ rel: 'stylesheet', href: stylesheet }]
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: translate(data?.locale ?? 'zh-CN', 'app.name') },
+]
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const [actor, locale, csrf] = await Promise.all([getActor(request), localeOf(request), csrfToken(request)])
+  return data(
+    {
+      locale,
+      csrf: csrf.token,
+      serverNow: clock().now().toISOString(),
+      user: actor ? { kind: actor.kind, displayName: actor.displayName, home: homePath(actor) } : null,
+    },
+    { headers: csrf.setCookie ? { 'Set-Cookie': csrf.setCookie } : undefined },
+  )
+}
+
+function LanguageSwitcher() {
+  const t = useT()
+  const locale = useLocale()
+  const location = useLocation()
+  return (
+    <Form method="post" action="/locale" className="flex items-center gap-1" role="group" aria-label={t('nav.language')}>
+      <CsrfInput />
+      <input type="hidden" name="redirectTo" value={location.pathname + location.search} />
+      {LOCALES.map((code) => (
+        <button
+          key={code}
+          type="submit"
+          name="lang"
+          value={code}
+          aria-pressed={code === locale}
+          lang={code}
+          className={`rounded px-2 py-1 text-sm ${code === locale ? 'bg-slate-800 text-white' : 'text-slate-700 hover:bg-slate-200'}`}
+        >
+          {t(`locale.${code}`)}
+        </button>
+      ))}
+    </Form>
+  )
+}
+
+function Header() {
+  const t = useT()
+  const root = useRouteLoaderData<typeof loader>('root')
+  const user = root?.user
+  const navKey = user?.kind === 'BUYER' ? 'nav.myCases' : user?.kind === 'MERCHANT' ? 'nav.workbench' : 'nav.queue'
+  return (
+    <header className="border-b border-slate-200 bg-white">
+      <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-4 px-4 py-3">
+        <a href={user?.home ?? '/'} className="text-lg font-semibold text-slate-900">
+          {t('app.name')}
+        </a>
+        {user ? (
+          <nav aria-label="main" className="flex gap-3">
+            <a href={user.home} className="text-sm text-slate-700 underline-offset-4 hover:underline">
+              {t(navKey)}
+            </a>
+          </nav>
+        ) : null}
+        <div className="ml-auto flex items-center gap-3">
+          <LanguageSwitcher />
+          {user ? (
+            <>
+              <span className="text-sm text-slate-600" data-testid="signed-in-as">
+                {t('nav.signedInAs', { name: user.displayName })}
+              </span>
+              <Form method="post" action="/logout">
+                <CsrfInput />
+                <button type="submit" className="rounded border border-slate-300 px-2 py-1 text-sm hover:bg-slate-100">
+                  {t('nav.logout')}
+                </button>
+              </Form>
+            </>
+          ) : null}
+        </div>
+      </div>
+    </header>
+  )
+}
+
+export function Layout({ children }: { children: ReactNode }) {
+  const locale = useLocale()
+  const t = useT()
+  return (
+    <html lang={locale}>
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <Meta />
+        <Links />
+      </head>
+      <body className="min-h-screen bg-slate-50 text-slate-900">
+        <a href="#main" className="sr-only focus:not-sr-only">
+          {t('app.skipToContent')}
+        </a>
+        <Header />
+        <main id="main" className="mx-auto max-w-6xl px-4 py-6">
+          {children}
+        </main>
+        <ScrollRestoration />
+        <Scripts />
+      </body>
+    </html>
+  )
+}
+
+export default function App() {
+  return <Outlet />
+}
+
+export const ErrorBoundary = RouteErrorBoundary

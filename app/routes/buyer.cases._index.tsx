@@ -1,0 +1,40 @@
+import type { LoaderFunctionArgs } from '@remix-run/node'
+import { useLoaderData, useSearchParams } from '@remix-run/react'
+import { DataTable } from '~/components/case-table'
+import { Money } from '~/components/money'
+import { LocalTime } from '~/components/time'
+import { useT } from '~/i18n/use-t'
+import { db } from '~/infra/db.server'
+import { requireBuyer } from '~/infra/session.server'
+import { listBuyerCases } from '~/models/cases.server'
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const buyer = await requireBuyer(request)
+  return listBuyerCases(db(), buyer, new URL(request.url).searchParams.get('after'))
+}
+
+export default function BuyerCases() {
+  const t = useT()
+  const { items, nextCursor } = useLoaderData<typeof loader>()
+  const [params] = useSearchParams()
+  return (
+    <>
+      <h1 className="mb-4 text-2xl font-semibold">{t('buyer.cases.title')}</h1>
+      <DataTable
+        caption={t('buyer.cases.title')}
+        rows={items}
+        nextHref={nextCursor ? `?after=${nextCursor}` : null}
+        firstHref={params.get('after') ? '?' : null}
+        columns={[
+          { header: t('buyer.cases.caseNo'), cell: (c) => <span className="font-mono">{c.caseNo}</span> },
+          { header: t('table.orderNo'), cell: (c) => <span className="font-mono">{c.orderNo}</span> },
+          { header: t('buyer.cases.shop'), cell: (c) => c.shop.name },
+          { header: t('table.type'), cell: (c) => t(`caseType.${c.type}`) },
+          { header: t('table.amount'), cell: (c) => <Money fen={c.requestedAmountFen} /> },
+          { header: t('table.state'), cell: (c) => t(`caseState.${c.state}`) },
+          { header: t('table.created'), cell: (c) => <LocalTime value={c.createdAt} /> },
+        ]}
+      />
+    </>
+  )
+}

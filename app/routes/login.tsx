@@ -1,0 +1,127 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
+import { data, redirect } from '@remix-run/node'
+import { Form, useActionData, useNavigation, useSearchParams } from '@remix-run/react'
+import { z } from 'zod'
+import { CsrfInput } from '~/components/csrf-input'
+import { homePath } from '~/domain/actor'
+import { useLocale, useT } from '~/i18n/use-t'
+import { clock } from '~/infra/clock.server'
+import { cookies } from '~/infra/cookies.server'
+import { readForm } from '~/infra/csrf.server'
+import { db } from '~/infra/db.server'
+import { getActor } from '~/infra/session.server'
+import { login } from '~/services/auth.server'
+
+const LoginForm = z.object({
+  email: z.string().trim().min(3).max(320),
+  password: z.string().min(1).max(1024),
+  redirectTo: z.string().optional(),
+})
+
+/** Only same-site paths: never an open redirect. */
+function safeRedirect(target: string | undefined): string | undefined {
+  return target && target.startsWith('/') && !target.startsWith('//') && !target.startsWith('/\\') ? target : undefined
+}
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const actor = await getActor(request)
+  if (actor) throw redirect(homePath(actor))
+  return null
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const form = await readForm(request)
+  const parsed = LoginForm.safeParse(Object.fromEntries(form))
+  if (!parsed.success) return data({ error: 'missing' as const }, { status: 400 })
+  const result = await login(
+    db(),
+    {
+      email: parsed.data.email,
+      password: parsed.data.password,
+      userAgent: request.headers.get('User-Agent'),
+      ip: request.headers.get('X-Forwarded-For')?.split(',')[0]?.trim() ?? null,
+    },
+    clock().now(),
+  )
+  if (!result.ok) {
+    return result.reason === 'locked'
+      ? data({ error: 'locked' as const, lockedUntil: result.lockedUntil.toISOString() }, { status: 429 })
+      : data({ error: 'invalid' as const }, { status: 401 })
+  }
+  // A role that cannot open the requested page would only meet a 403: send it home instead.
+  const target = safeRedirect(parsed.data.redirectTo)
+  const home = homePath(result.actor)
+  const destination = target && target.startsWith(home.split('/').slice(0, 2).join('/')) ? target : home
+  throw redirect(destination, { headers: { 'Set-Cookie': await cookies().session.serialize(result.token) } })
+}
+
+export default function LoginPage() {
+  const t = useT()
+  const locale = useLocale()
+  const actionData = useActionData<typeof action>()
+  const navigation = useNavigation()
+  const [searchParams] = useSearchParams()
+  const submitting = navigation.state === 'submitting'
+  const error =
+    actionData?.error === 'locked'
+      ? t('login.error.locked', {
+          until: new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeStyle: 'short' }).format(new Date(actionData.lockedUntil)),
+        })
+      : actionData?.error === 'invalid'
+        ? t('login.error.invalid')
+        : actionData?.error === 'missing'
+          ? t('login.error.missing')
+          : null
+  return (
+    <section className="mx-auto mt-8 max-w-sm rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
+      <h1 className="text-2xl font-semibold">{t('login.title')}</h1>
+      <p className="mt-1 text-sm text-slate-600">{t('login.subtitle')}</p>
+      <Form method="post" className="mt-6 space-y-4" noValidate>
+        <CsrfInput />
+        <input type="hidden" name="redirectTo" value={searchParams.get('redirectTo') ?? ''} />
+        <div>
+          <label htmlFor="email" className="block text-sm font-medium">
+            {t('login.email')}
+          </label>
+          <input
+            id="email"
+            name="email"
+            type="email"
+            autoComplete="username"
+            required
+            aria-invalid={error ? true : undefined}
+            aria-describedby={error ? 'login-error' : undefined}
+            className="mt-1 w-full rounded border border-slate-300 px-3 py-2"
+          />
+        </div>
+        <div>
+          <label htmlFor="password" className="block text-sm font-medium">
+            {t('login.password')}
+          </label>
+          <input
+            id="password"
+            name="password"
+            type="password"
+            autoComplete="current-password"
+            required
+            aria-invalid={error ? true : undefined}
+            aria-describedby={error ? 'login-error' : undefined}
+            className="mt-1 w-full rounded border border-slate-300 px-3 py-2"
+          />
+        </div>
+        {error ? (
+          <p id="login-error" role="alert" className="rounded bg-red-50 px-3 py-2 text-sm text-red-800">
+            {error}
+          </p>
+        ) : null}
+        <button
+          type="submit"
+          disabled={submitting}
+          className="w-full rounded bg-slate-900 px-3 py-2 font-medium text-white hover:bg-slate-700 disabled:opacity-60"
+        >
+          {submitting ? t('login.submitting') : t('login.submit')}
+        </button>
+      </Form>
+    </section>
+  )
+}
