@@ -1,0 +1,104 @@
+// The HTTP server: Express in front of the Remix build. Adds request ids, JSON access logs, an
+// Origin check on every mutating request, static assets, and a graceful SIGTERM.
+import { createRequestHandler } from '@remix-run/express'
+import type { ServerBuild } from '@remix-run/node'
+import express from 'express'
+import { randomUUID } from 'node:crypto'
+import path from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { disconnectDb } from '~/infra/db.server'
+import { env, EnvError } from '~/infra/env.server'
+import { logger, requestContext } from '~/infra/logger.server'
+
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
+
+/** Browsers send Origin on every cross-site POST; one from another site is refused outright. */
+function sameOrigin(req: express.Request): boolean {
+  const origin = req.get('origin')
+  if (!origin) return true // non-browser clients; forms still carry the CSRF token
+  try {
+    return new URL(origin).host === req.get('host')
+  } catch {
+    return false
+  }
+}
+
+export async function createApp(buildPath = path.resolve('build/index.js')) {
+  const build = (await import(pathToFileURL(buildPath).href)) as ServerBuild
+  const app = express()
+  app.disable('x-powered-by')
+  app.set('trust proxy', 'loopback')
+
+  app.use((req, res, next) => {
+    const incoming = req.get('x-request-id')
+    const requestId = incoming && /^[\w.-]{1,100}$/.test(incoming) ? incoming : randomUUID()
+    res.setHeader('X-Request-Id', requestId)
+    const started = performance.now()
+    res.on('finish', () =>
+      requestContext.run({ requestId }, () =>
+        logger.info('request', {
+          method: req.method,
+          path: req.path,
+          status: res.statusCode,
+          ms: Math.round(performance.now() - started),
+        }),
+      ),
+    )
+    requestContext.run({ requestId }, next)
+  })
+
+  app.use((req, res, next) => {
+    if (MUTATING.has(req.method) && !sameOrigin(req)) {
+      res.status(403).type('text/plain').send('Cross-site request refused')
+      return
+    }
+    next()
+  })
+
+  app.use('/build', express.static('public/build', { immutable: true, maxAge: '1y' }))
+  app.use(express.static('public', { maxAge: '1h' }))
+  app.all('*', createRequestHandler({ build, mode: build.mode }))
+  return app
+}
+
+async function main() {
+  try {
+    env()
+  } catch (error) {
+    if (error instanceof EnvError) {
+      process.stderr.write(`${error.message}\n`)
+      process.exit(1)
+    }
+    throw error
+  }
+  const { HOST, PORT } = env()
+  const app = await createApp()
+  const server = app.listen(PORT, HOST, () => {
+    const address = server.address()
+    const port = typeof address === 'object' && address ? address.port : PORT
+    logger.info('portal listening', { url: `http://${HOST}:${port}` })
+  })
+  server.keepAliveTimeout = 65_000
+
+  let stopping = false
+  const shutdown = (signal: string) => {
+    if (stopping) return
+    stopping = true
+    logger.info('shutting down', { signal })
+    // Stop accepting, let in-flight requests finish, then close the pool.
+    server.close(async () => {
+      await disconnectDb()
+      logger.info('stopped')
+      process.exit(0)
+    })
+    server.closeIdleConnections()
+    setTimeout(() => {
+      logger.warn('forced exit after 10 s')
+      process.exit(1)
+    }, 10_000).unref()
+  }
+  process.on('SIGTERM', () => shutdown('SIGTERM'))
+  process.on('SIGINT', () => shutdown('SIGINT'))
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) void main()
