@@ -3,7 +3,7 @@
 import path from 'node:path'
 import { defineConfig } from 'prisma/config'
 
-process.env.PRISMA_SCHEMA_ENGINE_BINARY ??= path.join(import.meta.dirname, 'tools/prisma-wasm-engine/schema-engine')
+process.env.PRISMA_SCHEMA_ENGINE_BINARY ??= path.resolve(import.meta.dirname, 'tools/prisma-wasm-engine/schema-engine')
 
 export default defineConfig({
   schema: 'prisma/schema.prisma',

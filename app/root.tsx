@@ -13,7 +13,10 @@ import { csrfToken } from '~/infra/csrf.server'
 import { getActor } from '~/infra/session.server'
 import stylesheet from '~/styles/tailwind.css'
 
-export const links: LinksFunction = () => [{ rel: 'stylesheet', href: stylesheet }]
+export const links: LinksFunction = () => [
+  { rel: 'stylesheet', href: stylesheet },
+  { rel: 'icon', href: '/favicon.svg', type: 'image/svg+xml' },
+]
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: translate(data?.locale ?? 'zh-CN', 'app.name') },

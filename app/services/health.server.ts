@@ -1,33 +1,43 @@
 // Reachability of the three things the portal cannot work without.
-import { createS3Client, checkStorage, storageConfigFromEnv } from '~/infra/storage.server'
+import type { S3Client } from '@aws-sdk/client-s3'
 import { checkMail, createTransport } from '~/infra/mailer.server'
-import { db } from '~/infra/db.server'
-import { env } from '~/infra/env.server'
+import { checkStorage } from '~/infra/storage.server'
+import type { Db } from '~/infra/db.server'
+import { logger } from '~/infra/logger.server'
 
-export type HealthReport = { ok: boolean; checks: Record<'database' | 's3' | 'smtp', { ok: boolean; ms: number; error?: string }> }
+type Check = { ok: boolean; ms: number; error?: string }
+export type HealthReport = { ok: boolean; checks: Record<'database' | 's3' | 'smtp', Check> }
+export type HealthDeps = { db: Db; s3: S3Client; bucket: string; smtpUrl: string; timeoutMs?: number }
 
-const TIMEOUT_MS = 2_000
+class HealthTimeout extends Error {}
 
-async function timed(run: () => Promise<unknown>) {
+/** The report says only "timeout" or "unreachable": details (addresses) go to the log. */
+async function timed(name: string, timeoutMs: number, run: () => Promise<unknown>): Promise<Check> {
   const started = performance.now()
+  let timer: NodeJS.Timeout | undefined
   try {
     await Promise.race([
       run(),
-      new Promise((_, reject) => setTimeout(() => reject(new Error(`timed out after ${TIMEOUT_MS} ms`)), TIMEOUT_MS).unref()),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new HealthTimeout()), timeoutMs)
+      }),
     ])
     return { ok: true, ms: Math.round(performance.now() - started) }
   } catch (error) {
-    return { ok: false, ms: Math.round(performance.now() - started), error: (error as Error).message || String(error) }
+    logger.warn('health check failed', { check: name, error })
+    const reason = error instanceof HealthTimeout ? 'timeout' : 'unreachable'
+    return { ok: false, ms: Math.round(performance.now() - started), error: reason }
+  } finally {
+    clearTimeout(timer)
   }
 }
 
-export async function checkHealth(): Promise<HealthReport> {
-  const storage = storageConfigFromEnv()
-  const [database, s3, smtp] = await Promise.all([
-    timed(() => db().$queryRaw`SELECT 1`),
-    timed(() => checkStorage(createS3Client(storage), storage.bucket, TIMEOUT_MS)),
-    timed(async () => {
-      const transport = createTransport(env().SMTP_URL, { connectionMs: TIMEOUT_MS, greetingMs: TIMEOUT_MS, socketMs: TIMEOUT_MS })
+export async function checkHealth({ db, s3, bucket, smtpUrl, timeoutMs = 2_000 }: HealthDeps): Promise<HealthReport> {
+  const [database, storage, smtp] = await Promise.all([
+    timed('database', timeoutMs, () => db.$queryRaw`SELECT 1`),
+    timed('s3', timeoutMs, () => checkStorage(s3, bucket, timeoutMs)),
+    timed('smtp', timeoutMs, async () => {
+      const transport = createTransport(smtpUrl, { connectionMs: timeoutMs, greetingMs: timeoutMs, socketMs: timeoutMs })
       try {
         await checkMail(transport)
       } finally {
@@ -35,5 +45,5 @@ export async function checkHealth(): Promise<HealthReport> {
       }
     }),
   ])
-  return { ok: database.ok && s3.ok && smtp.ok, checks: { database, s3, smtp } }
+  return { ok: database.ok && storage.ok && smtp.ok, checks: { database, s3: storage, smtp } }
 }

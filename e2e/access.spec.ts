@@ -1,0 +1,54 @@
+import { expect, test } from '@playwright/test'
+import { DEMO_LOGINS } from '../prisma/demo-data'
+import { attemptLogIn, logIn } from './helpers'
+
+test('a buyer opening the agent queue gets the 403 page', async ({ page }) => {
+  await logIn(page, DEMO_LOGINS.buyer1)
+  await expect(page).toHaveURL('/buyer/cases')
+  const response = await page.goto('/agent/queue')
+  expect(response?.status()).toBe(403)
+  await expect(page.getByRole('heading', { name: '无权访问此页面' })).toBeVisible()
+  await expect(page.getByRole('link', { name: '返回我的首页' })).toHaveAttribute('href', '/buyer/cases')
+})
+
+test('a merchant opening the buyer pages gets 403', async ({ page }) => {
+  await logIn(page, DEMO_LOGINS.shopACsAdmin)
+  const response = await page.goto('/buyer/cases')
+  expect(response?.status()).toBe(403)
+})
+
+test('a wrong password shows a clear error and logs nobody in', async ({ page }) => {
+  await attemptLogIn(page, DEMO_LOGINS.buyer3, 'not-the-password')
+  await expect(page.getByRole('alert')).toHaveText('邮箱或密码错误。')
+  await expect(page).toHaveURL('/login')
+  await expect(page.getByTestId('signed-in-as')).toHaveCount(0)
+})
+
+test('an anonymous visitor is sent to log in and then back to the page asked for', async ({ page }) => {
+  await page.goto('/merchant/workbench')
+  await expect(page).toHaveURL(/\/login\?redirectTo=%2Fmerchant%2Fworkbench/)
+  await page.getByLabel('邮箱').fill(DEMO_LOGINS.shopAAdmin)
+  await page.getByLabel('密码').fill((await import('../prisma/demo-data')).DEMO_PASSWORD)
+  await page.getByRole('button', { name: '登录' }).click()
+  await expect(page).toHaveURL('/merchant/workbench')
+})
+
+test('a cross-site form post is refused', async ({ request, baseURL }) => {
+  const response = await request.post('/login', {
+    headers: { Origin: 'https://evil.example' },
+    form: { email: DEMO_LOGINS.buyer1, password: 'x' },
+  })
+  expect(response.status()).toBe(403)
+  expect(baseURL).toBeTruthy()
+})
+
+test('a form without the CSRF token is refused', async ({ request }) => {
+  const response = await request.post('/login', { form: { email: DEMO_LOGINS.buyer1, password: 'x' } })
+  expect(response.status()).toBe(403)
+})
+
+test('healthz reports every dependency reachable', async ({ request }) => {
+  const response = await request.get('/healthz')
+  expect(response.status()).toBe(200)
+  expect(await response.json()).toMatchObject({ ok: true, checks: { database: { ok: true }, s3: { ok: true }, smtp: { ok: true } } })
+})

@@ -1,0 +1,77 @@
+// Starts what the e2e tests run against: a real PostgreSQL, S3 server and SMTP receiver on free
+// ports, migrations and demo data, and the production build served by the real server process.
+import { spawn, spawnSync } from 'node:child_process'
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import {
+  createDatabase,
+  freePort,
+  S3RVER_CREDENTIALS,
+  startPostgres,
+  startS3,
+  startSmtpReceiver,
+} from '../scripts/embedded-services'
+
+const root = path.resolve(import.meta.dirname, '..')
+
+async function waitForHealthy(url: string, timeoutMs: number) {
+  const until = Date.now() + timeoutMs
+  while (Date.now() < until) {
+    try {
+      if ((await fetch(`${url}/healthz`)).ok) return
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200))
+  }
+  throw new Error(`the portal at ${url} did not become healthy in ${timeoutMs} ms`)
+}
+
+export default async function globalSetup() {
+  if (!existsSync(path.join(root, 'build/index.js'))) throw new Error('Run `npm run build` before the e2e tests')
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'portal-e2e-'))
+  chmodSync(dir, 0o755)
+  const postgres = await startPostgres({ dataDir: path.join(dir, 'pg'), port: await freePort(), fast: true })
+  await createDatabase(postgres, 'portal_e2e')
+  const s3 = await startS3({ directory: path.join(dir, 's3'), port: 0, buckets: ['evidence'] })
+  const smtp = await startSmtpReceiver()
+  const port = await freePort()
+  const env = {
+    ...process.env,
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    APP_URL: `http://localhost:${port}`,
+    DATABASE_URL: postgres.url('portal_e2e'),
+    S3_ENDPOINT: s3.endpoint,
+    S3_BUCKET: 'evidence',
+    S3_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+    S3_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+    SMTP_URL: smtp.url,
+    MAIL_FROM: 'Portal E2E <e2e@portal.localhost>',
+    SESSION_SECRET: 'e2e-session-secret-0123456789abcdef0123456789',
+    LOG_LEVEL: 'warn',
+  }
+  for (const [args, what] of [
+    [['node_modules/prisma/build/index.js', 'migrate', 'deploy'], 'migrate deploy'],
+    [['--import', 'tsx', 'prisma/seed.ts'], 'seed'],
+  ] as const) {
+    const result = spawnSync(process.execPath, args, { cwd: root, env, encoding: 'utf8' })
+    if (result.status !== 0) throw new Error(`${what} failed:\n${result.stdout}\n${result.stderr}`)
+  }
+  const server = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] })
+  const baseUrl = `http://localhost:${port}`
+  await waitForHealthy(baseUrl, 30_000)
+  process.env.E2E_BASE_URL = baseUrl
+
+  return async () => {
+    await new Promise<void>((resolve) => {
+      server.once('exit', () => resolve())
+      server.kill('SIGTERM')
+    })
+    await Promise.all([s3.stop(), smtp.stop()])
+    await postgres.stop()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}

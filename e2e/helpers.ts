@@ -1,0 +1,24 @@
+import { expect, type Page } from '@playwright/test'
+import { DEMO_PASSWORD } from '../prisma/demo-data'
+
+async function submitLogin(page: Page, email: string, password: string) {
+  await page.goto('/login')
+  await page.getByLabel(/邮箱|Email/).fill(email)
+  await page.getByLabel(/密码|Password/).fill(password)
+  await page.getByRole('button', { name: /^(登录|Log in)$/ }).click()
+}
+
+/** Logs in and waits until the user has landed on a page past the login form. */
+export async function logIn(page: Page, email: string, password = DEMO_PASSWORD) {
+  await submitLogin(page, email, password)
+  await page.waitForURL((url) => !url.pathname.startsWith('/login'))
+  await expectSignedIn(page)
+}
+
+export async function attemptLogIn(page: Page, email: string, password: string) {
+  await submitLogin(page, email, password)
+}
+
+export async function expectSignedIn(page: Page) {
+  await expect(page.getByTestId('signed-in-as')).toBeVisible()
+}

@@ -1,0 +1,28 @@
+// Runs before each test file: a fresh database copied from the migrated template, and an
+// environment that passes validation. Services take their dependencies as arguments; the few
+// singletons that read env() see these values.
+import { randomBytes } from 'node:crypto'
+import pg from 'pg'
+import { inject } from 'vitest'
+
+const adminUrl = inject('postgresAdminUrl')
+const template = inject('templateDatabase')
+const name = `test_${randomBytes(6).toString('hex')}`
+
+const admin = new pg.Client({ connectionString: adminUrl })
+await admin.connect()
+await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`)
+await admin.end()
+
+const url = new URL(adminUrl)
+url.pathname = `/${name}`
+process.env.DATABASE_URL = url.toString()
+process.env.NODE_ENV = 'test'
+process.env.SESSION_SECRET ??= 'test-session-secret-that-is-long-enough-0123456789'
+process.env.S3_BUCKET ??= 'evidence'
+process.env.S3_ACCESS_KEY_ID ??= 'S3RVER'
+process.env.S3_SECRET_ACCESS_KEY ??= 'S3RVER'
+process.env.S3_ENDPOINT ??= 'http://127.0.0.1:9' // tests that need S3 start their own server
+process.env.SMTP_URL ??= 'smtp://127.0.0.1:9?tls=off'
+process.env.MAIL_FROM ??= 'Portal Tests <tests@portal.localhost>'
+process.env.LOG_LEVEL ??= 'error'
