@@ -39,7 +39,7 @@ export default async function globalSetup() {
   const port = await freePort()
   const env = {
     ...process.env,
-    NODE_ENV: 'test',
+    NODE_ENV: 'test' as const,
     HOST: '127.0.0.1',
     PORT: String(port),
     APP_URL: `http://localhost:${port}`,
