@@ -38,7 +38,7 @@ export async function createApp(buildPath = path.resolve('build/index.js')) {
       requestContext.run({ requestId }, () =>
         logger.info('request', {
           method: req.method,
-          path: req.path,
+          path: req.originalUrl.split('?')[0],
           status: res.statusCode,
           ms: Math.round(performance.now() - started),
         }),
