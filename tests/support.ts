@@ -2,6 +2,9 @@
 import { createDb, type Db } from '~/infra/db.server'
 import type { Clock } from '~/infra/clock.server'
 import { hashPassword } from '~/services/auth.server'
+import type { AgentActor, BuyerActor, MerchantActor } from '~/domain/actor'
+import { defaultPolicy, type Policy } from '~/domain/policy'
+import type { DisputeDeps } from '~/services/disputes.server'
 
 export function testDb(): Db {
   return createDb(process.env.DATABASE_URL!, 5)
@@ -96,4 +99,52 @@ export async function makeOrderAndCase(
     },
   })
   return { order, case: created }
+}
+
+// ─── dispute fixtures ─────────────────────────────────────────────────────────
+
+export function disputeDeps(db: Db, clock: TestClock, policy: Policy = defaultPolicy): DisputeDeps {
+  return { db, clock, policy, appUrl: 'http://portal.test' }
+}
+
+/** A shop with four members, a buyer, an agent, and a case the merchant rejected an hour ago. */
+export async function disputeWorld(db: Db, clock: TestClock) {
+  const shop = await makeShop(db, 'Tea')
+  const main = await makeMember(db, shop.id, 'MAIN')
+  const cs = await makeMember(db, shop.id, 'CS_ADMIN')
+  const refunder = await makeMember(db, shop.id, 'CUSTOM', ['HANDLE_AFTER_SALES', 'AGREE_REFUND'])
+  const viewer = await makeMember(db, shop.id, 'CUSTOM', ['HANDLE_AFTER_SALES'])
+  const otherShop = await makeShop(db, 'Other')
+  const outsider = await makeMember(db, otherShop.id, 'MAIN')
+  const b = await makeBuyer(db, 'Buyer')
+  const agentUser = await makeAgent(db)
+  const { order, case: c } = await makeOrderAndCase(db, shop.id, b.buyer.id, { paidAmountFen: 300_00 })
+  await db.afterSalesCase.update({
+    where: { id: c.id },
+    data: { state: 'REJECTED', rejectedAt: new Date(clock.now().getTime() - 3600_000), requestedAmountFen: 250_00 },
+  })
+  const merchant = (m: { user: { id: string }; member: { id: string; role: 'MAIN' | 'ADMIN' | 'CS_ADMIN' | 'CUSTOM'; permissions: string[] } }, shopId = shop.id): MerchantActor => ({
+    kind: 'MERCHANT',
+    userId: m.user.id,
+    displayName: 'm',
+    shopId,
+    memberId: m.member.id,
+    role: m.member.role,
+    grantedPermissions: m.member.permissions as MerchantActor['grantedPermissions'],
+  })
+  const buyer: BuyerActor = { kind: 'BUYER', userId: b.user.id, buyerId: b.buyer.id, displayName: 'Buyer' }
+  const agent: AgentActor = { kind: 'AGENT', userId: agentUser.id, displayName: 'Agent' }
+  return {
+    shop,
+    order,
+    case: c,
+    buyer,
+    agent,
+    main: merchant(main),
+    cs: merchant(cs),
+    refunder: merchant(refunder),
+    viewer: merchant(viewer),
+    outsider: merchant(outsider, otherShop.id),
+    userIds: { main: main.user.id, cs: cs.user.id, refunder: refunder.user.id, viewer: viewer.user.id, buyer: b.user.id },
+  }
 }

@@ -34,6 +34,8 @@ export function createS3Client(config: StorageConfig): S3Client {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     maxAttempts: 2,
+    // A dead endpoint must fail fast; a live one may be slow with large parts.
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: 120_000 },
   })
 }
 

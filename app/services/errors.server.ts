@@ -1,0 +1,44 @@
+// Errors a service refuses with. Routes turn them into a status and a translated message.
+import type { DisputeError } from '~/domain/dispute'
+
+export type ServiceErrorCode =
+  | DisputeError
+  | 'NOT_FOUND'
+  | 'FORBIDDEN'
+  | 'CONFLICT_ALREADY_RULED'
+  | 'CONFLICT_CHANGED'
+  | 'STORAGE_UNAVAILABLE'
+  | 'UNSUPPORTED_TYPE'
+  | 'NAME_CONTRADICTS_CONTENT'
+  | 'FILE_TOO_LARGE'
+  | 'FILE_EMPTY'
+  | 'INVALID_INPUT'
+
+const STATUS: Partial<Record<ServiceErrorCode, number>> = {
+  NOT_FOUND: 404,
+  FORBIDDEN: 403,
+  CONFLICT_ALREADY_RULED: 409,
+  CONFLICT_CHANGED: 409,
+  ALREADY_IN_DISPUTE: 409,
+  ALREADY_SUBMITTED: 409,
+  EVIDENCE_WINDOW_CLOSED: 409,
+  CASE_CLOSED: 409,
+  STORAGE_UNAVAILABLE: 503,
+  FILE_TOO_LARGE: 413,
+  UNSUPPORTED_TYPE: 415,
+  NAME_CONTRADICTS_CONTENT: 415,
+}
+
+export class ServiceError extends Error {
+  constructor(
+    readonly code: ServiceErrorCode,
+    readonly details: Record<string, string | number> = {},
+  ) {
+    super(code)
+  }
+  get status() {
+    return STATUS[this.code] ?? 400
+  }
+}
+
+export const isServiceError = (error: unknown): error is ServiceError => error instanceof ServiceError

@@ -1,0 +1,117 @@
+// Streams one evidence file to S3 without holding it in memory: the type is decided from the first
+// bytes, the size limit is enforced as bytes arrive (the upload is aborted past it), and SHA-256 is
+// computed on the way. Nothing is recorded here: callers insert the row only after S3 has the whole
+// object, and delete the object if that insert fails, so no orphan is ever counted as evidence.
+import { CopyObjectCommand, DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3'
+import { Upload } from '@aws-sdk/lib-storage'
+import { createHash, randomUUID } from 'node:crypto'
+import { Readable } from 'node:stream'
+import { checkEvidenceFile, cleanFileName, maxBytesFor, SNIFF_BYTES, type EvidenceKind } from '~/domain/evidence-files'
+import type { Policy } from '~/domain/policy'
+import { logger } from '~/infra/logger.server'
+import type { StoredFile } from './disputes.server'
+import { isServiceError, ServiceError } from './errors.server'
+
+export type Storage = { s3: S3Client; bucket: string }
+
+/** Parts of this size are buffered; a file that fits in one part is a single PUT with its hash. */
+export const PART_SIZE = 8 * 1024 * 1024
+
+export async function storeEvidenceStream(
+  storage: Storage,
+  policy: Policy,
+  input: { keyPrefix: string; fileName: string; body: AsyncIterable<Uint8Array> },
+): Promise<StoredFile> {
+  const fileName = cleanFileName(input.fileName)
+  const key = `${input.keyPrefix}/${randomUUID()}`
+  const hash = createHash('sha256')
+  const source = input.body[Symbol.asyncIterator]()
+  let size = 0
+  let kind: EvidenceKind | undefined
+  let mime = ''
+
+  /** Takes the next chunk and applies every check to it. */
+  async function next(): Promise<Uint8Array | null> {
+    const { value, done } = await source.next()
+    if (done) return null
+    size += value.byteLength
+    if (kind && size > maxBytesFor(kind, policy)) throw new ServiceError('FILE_TOO_LARGE', { maxBytes: maxBytesFor(kind, policy) })
+    hash.update(value)
+    return value
+  }
+
+  function decideType(head: Buffer) {
+    const check = checkEvidenceFile(head, fileName)
+    if (!check.ok) throw new ServiceError(check.error, check.detected ? { detected: check.detected } : {})
+    kind = check.kind
+    mime = check.mime
+    if (size > maxBytesFor(kind, policy)) throw new ServiceError('FILE_TOO_LARGE', { maxBytes: maxBytesFor(kind, policy) })
+  }
+
+  // Phase 1: buffer up to one part; decide the type as soon as enough bytes are in.
+  const first: Uint8Array[] = []
+  let buffered = 0
+  let ended = false
+  while (buffered < PART_SIZE) {
+    const chunk = await next()
+    if (!chunk) {
+      ended = true
+      break
+    }
+    first.push(chunk)
+    buffered += chunk.byteLength
+    if (!kind && buffered >= SNIFF_BYTES) decideType(Buffer.concat(first))
+  }
+  if (size === 0) throw new ServiceError('FILE_EMPTY')
+  if (!kind) decideType(Buffer.concat(first))
+
+  try {
+    if (ended) {
+      const sha256 = hash.digest('hex')
+      await storage.s3.send(
+        new PutObjectCommand({ Bucket: storage.bucket, Key: key, Body: Buffer.concat(first), ContentType: mime, Metadata: { sha256 } }),
+      )
+      return { key, fileName, sizeBytes: size, mime, sha256 }
+    }
+    // Phase 2: multipart. The hash is known only at the end, so it is written onto the object by a
+    // server-side copy (no bytes pass through the app again).
+    async function* rest() {
+      yield* first
+      for (let chunk = await next(); chunk; chunk = await next()) yield chunk
+    }
+    const upload = new Upload({
+      client: storage.s3,
+      params: { Bucket: storage.bucket, Key: key, Body: Readable.from(rest()), ContentType: mime },
+      partSize: PART_SIZE,
+      queueSize: 2,
+      leavePartsOnError: false,
+    })
+    await upload.done()
+    const sha256 = hash.digest('hex')
+    await storage.s3.send(
+      new CopyObjectCommand({
+        Bucket: storage.bucket,
+        Key: key,
+        CopySource: `${storage.bucket}/${key}`,
+        MetadataDirective: 'REPLACE',
+        ContentType: mime,
+        Metadata: { sha256 },
+      }),
+    )
+    return { key, fileName, sizeBytes: size, mime, sha256 }
+  } catch (error) {
+    await deleteObjectQuietly(storage, key)
+    if (isServiceError(error)) throw error
+    logger.warn('evidence upload to S3 failed', { key, error })
+    throw new ServiceError('STORAGE_UNAVAILABLE')
+  }
+}
+
+/** Best effort: an object without a row is never shown or counted; this keeps the bucket tidy. */
+export async function deleteObjectQuietly(storage: Storage, key: string) {
+  try {
+    await storage.s3.send(new DeleteObjectCommand({ Bucket: storage.bucket, Key: key }))
+  } catch (error) {
+    logger.warn('could not delete evidence object', { key, error })
+  }
+}

@@ -1,0 +1,311 @@
+import { afterAll, describe, expect, it } from 'vitest'
+import { RULE_IDS } from '~/domain/dispute'
+import { defaultPolicy, withOverrides } from '~/domain/policy'
+import { sweepDeadlines } from '~/services/deadlines.server'
+import {
+  attachDraftFile,
+  escalate,
+  recordRuling,
+  removeDraftFile,
+  requestEvidence,
+  submitEvidence,
+  type StoredFile,
+} from '~/services/disputes.server'
+import { issuePendingRefunds, simulatedGateway } from '~/services/refunds.server'
+import { disputeDeps, disputeWorld, TestClock, testDb } from './support'
+
+const db = testDb()
+afterAll(() => db.$disconnect())
+
+const SECOND = 1000
+const HOUR = 3600 * SECOND
+const fakeFile = (name = 'photo.png'): StoredFile => ({
+  key: `test/${Math.random().toString(36).slice(2)}`,
+  fileName: name,
+  sizeBytes: 1234,
+  mime: 'image/png',
+  sha256: 'a'.repeat(64),
+})
+
+async function escalated() {
+  const clock = new TestClock()
+  const deps = disputeDeps(db, clock)
+  const world = await disputeWorld(db, clock)
+  await escalate(deps, world.buyer, { caseId: world.case.id, reason: 'MERCHANT_REJECTED_UNFAIRLY', description: '发霉了' })
+  return { clock, deps, world }
+}
+
+async function merchantRequest() {
+  const setup = await escalated()
+  const request = await requestEvidence(setup.deps, setup.world.agent, {
+    caseId: setup.world.case.id,
+    party: 'MERCHANT',
+    instructions: '请提供发货前照片',
+    checklist: ['照片', '仓储记录'],
+  })
+  return { ...setup, request }
+}
+
+const notificationsFor = (userId: string, messageKey: string) => db.notification.count({ where: { userId, messageKey } })
+// Tests share one database: assert on this test's own rows, never on sweep totals.
+const reminderEmails = (requestId: string) => db.emailOutbox.count({ where: { dedupeKey: `evidence-reminder:${requestId}` } })
+const requestStatus = async (requestId: string) => (await db.evidenceRequest.findUniqueOrThrow({ where: { id: requestId } })).status
+
+describe('escalation', () => {
+  it('puts the case under intervention, logs it and tells both parties', async () => {
+    const { world } = await escalated()
+    const after = await db.afterSalesCase.findUniqueOrThrow({ where: { id: world.case.id } })
+    expect(after.state).toBe('IN_DISPUTE')
+    expect(await db.dispute.count({ where: { caseId: world.case.id, status: 'OPEN' } })).toBe(1)
+    expect(await db.caseLog.findFirst({ where: { caseId: world.case.id, action: 'dispute.escalated' } })).toMatchObject({
+      actorKind: 'BUYER',
+      fromState: 'REJECTED',
+      toState: 'IN_DISPUTE',
+    })
+    for (const userId of [world.userIds.buyer, world.userIds.main, world.userIds.cs, world.userIds.refunder]) {
+      expect(await notificationsFor(userId, 'notice.disputeOpened'), userId).toBe(1)
+    }
+    // a sub-account without "agree to refund" is not told
+    expect(await notificationsFor(world.userIds.viewer, 'notice.disputeOpened')).toBe(0)
+  })
+
+  it('refuses a second escalation, also from a double click', async () => {
+    const clock = new TestClock()
+    const deps = disputeDeps(db, clock)
+    const world = await disputeWorld(db, clock)
+    const input = { caseId: world.case.id, reason: 'OTHER' as const, description: '' }
+    const results = await Promise.allSettled([escalate(deps, world.buyer, input), escalate(deps, world.main, input)])
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1)
+    expect(await db.dispute.count({ where: { caseId: world.case.id } })).toBe(1)
+    await expect(escalate(deps, world.buyer, input)).rejects.toMatchObject({ code: 'ALREADY_IN_DISPUTE' })
+  })
+
+  it('allows a rejected case only within 7 days, and never a closed one', async () => {
+    const clock = new TestClock()
+    const deps = disputeDeps(db, clock)
+    const world = await disputeWorld(db, clock)
+    const rejectedAt = new Date(clock.now().getTime() - defaultPolicy.dispute.escalateAfterRejectionMs - 1)
+    await db.afterSalesCase.update({ where: { id: world.case.id }, data: { rejectedAt } })
+    const input = { caseId: world.case.id, reason: 'OTHER' as const, description: '' }
+    await expect(escalate(deps, world.buyer, input)).rejects.toMatchObject({ code: 'ESCALATION_WINDOW_PASSED' })
+    await db.afterSalesCase.update({ where: { id: world.case.id }, data: { state: 'CLOSED' } })
+    await expect(escalate(deps, world.buyer, input)).rejects.toMatchObject({ code: 'CASE_CLOSED' })
+  })
+
+  it("hides another shop's case and refuses members without 'agree to refund'", async () => {
+    const clock = new TestClock()
+    const deps = disputeDeps(db, clock)
+    const world = await disputeWorld(db, clock)
+    const input = { caseId: world.case.id, reason: 'OTHER' as const, description: '' }
+    await expect(escalate(deps, world.outsider, input)).rejects.toMatchObject({ code: 'NOT_FOUND' })
+    await expect(escalate(deps, world.viewer, input)).rejects.toMatchObject({ code: 'FORBIDDEN' })
+    await expect(escalate(deps, world.refunder, input)).resolves.toBeTruthy()
+  })
+})
+
+describe('evidence request: 24 hours, one reminder under 12 hours', () => {
+  it('is due 24 hours after it was made and notifies the merchant', async () => {
+    const { request, world, clock } = await merchantRequest()
+    expect(request.dueAt.getTime() - clock.now().getTime()).toBe(24 * HOUR)
+    expect(await notificationsFor(world.userIds.main, 'notice.evidenceRequested')).toBe(1)
+    expect((await db.afterSalesCase.findUniqueOrThrow({ where: { id: world.case.id } })).nextDeadlineAt).toEqual(request.dueAt)
+  })
+
+  it('reminds exactly once, at the second fewer than 12 hours remain', async () => {
+    const { request, world, clock, deps } = await merchantRequest()
+    clock.advance(12 * HOUR) // exactly 12 hours remain: not yet
+    await sweepDeadlines(deps)
+    expect(await reminderEmails(request.id)).toBe(0)
+    clock.advance(SECOND)
+    await sweepDeadlines(deps)
+    expect(await reminderEmails(request.id)).toBe(1)
+    clock.advance(6 * HOUR)
+    await sweepDeadlines(deps)
+    const emails = await db.emailOutbox.findMany({ where: { dedupeKey: `evidence-reminder:${request.id}` } })
+    expect(emails).toHaveLength(1)
+    const recipients = await db.user.findMany({ where: { id: { in: [world.userIds.main, world.userIds.cs, world.userIds.refunder] } } })
+    expect(emails[0]!.recipients.sort()).toEqual(recipients.map((u) => u.email).sort())
+    expect(emails[0]!.subject).toContain('12')
+    expect(await notificationsFor(world.userIds.main, 'notice.evidenceReminder')).toBe(1)
+    expect(await db.caseLog.count({ where: { caseId: world.case.id, action: 'evidence.reminded', ruleId: RULE_IDS.evidenceReminder } })).toBe(1)
+  })
+
+  it('reminds once when two workers sweep at the same time', async () => {
+    const { request, world, clock, deps } = await merchantRequest()
+    clock.advance(13 * HOUR)
+    await Promise.all([sweepDeadlines(deps), sweepDeadlines(deps), sweepDeadlines(deps)])
+    expect(await reminderEmails(request.id)).toBe(1)
+    expect(await notificationsFor(world.userIds.main, 'notice.evidenceReminder')).toBe(1)
+  })
+
+  it('reminds at once when made with less than 12 hours left', async () => {
+    const setup = await escalated()
+    const deps = { ...setup.deps, policy: withOverrides({ dispute: { merchantEvidenceMs: 6 * HOUR } }) }
+    const request = await requestEvidence(deps, setup.world.agent, { caseId: setup.world.case.id, party: 'MERCHANT', instructions: 'x', checklist: [] })
+    expect((await db.evidenceRequest.findUniqueOrThrow({ where: { id: request.id } })).reminderSentAt).toEqual(setup.clock.now())
+    expect(await db.emailOutbox.count({ where: { dedupeKey: `evidence-reminder:${request.id}` } })).toBe(1)
+  })
+
+  it('sends no reminder for a submitted request', async () => {
+    const { request, world, clock, deps } = await merchantRequest()
+    await submitEvidence(deps, world.main, { requestId: request.id, explanation: '已发货前检查' })
+    clock.advance(20 * HOUR)
+    await sweepDeadlines(deps)
+    expect(await reminderEmails(request.id)).toBe(0)
+    expect(await requestStatus(request.id)).toBe('SUBMITTED')
+  })
+})
+
+describe('timeout', () => {
+  it('rules for the buyer at the 24-hour mark exactly, refunds, and tells both parties', async () => {
+    const { request, world, clock, deps } = await merchantRequest()
+    clock.advance(24 * HOUR - SECOND)
+    await sweepDeadlines(deps) // the reminder
+    expect(await requestStatus(request.id)).toBe('OPEN')
+    expect((await db.afterSalesCase.findUniqueOrThrow({ where: { id: world.case.id } })).state).toBe('IN_DISPUTE')
+    clock.advance(SECOND)
+    await sweepDeadlines(deps)
+    const ruling = await db.ruling.findUniqueOrThrow({ where: { caseId: world.case.id } })
+    expect(ruling).toMatchObject({ actorKind: 'SYSTEM', ruleId: RULE_IDS.merchantEvidenceTimeout, liableParty: 'MERCHANT', outcome: 'FULL_REFUND', refundAmountFen: 250_00 })
+    expect((await db.evidenceRequest.findUniqueOrThrow({ where: { id: request.id } })).status).toBe('EXPIRED')
+    const after = await db.afterSalesCase.findUniqueOrThrow({ where: { id: world.case.id } })
+    expect(after).toMatchObject({ state: 'REFUNDED', closedAt: clock.now() })
+    const refund = await db.refund.findFirstOrThrow({ where: { caseId: world.case.id } })
+    expect(refund).toMatchObject({ amountFen: 250_00, status: 'PENDING', actorKind: 'SYSTEM', ruleId: RULE_IDS.merchantEvidenceTimeout })
+    expect(await issuePendingRefunds(db, simulatedGateway, () => clock.now())).toBeGreaterThanOrEqual(1)
+    expect(await db.refund.findUniqueOrThrow({ where: { id: refund.id } })).toMatchObject({ status: 'SUCCEEDED' })
+    expect((await db.order.findUniqueOrThrow({ where: { id: world.order.id } })).refundedAt).toEqual(clock.now())
+    expect(await notificationsFor(world.userIds.buyer, 'notice.ruled')).toBe(1)
+    expect(await notificationsFor(world.userIds.main, 'notice.ruled')).toBe(1)
+    expect(await db.caseLog.count({ where: { caseId: world.case.id, action: 'dispute.ruled-by-timeout', actorKind: 'SYSTEM' } })).toBe(1)
+    clock.advance(HOUR)
+    await sweepDeadlines(deps)
+    expect(await db.ruling.count({ where: { caseId: world.case.id } })).toBe(1)
+    expect(await db.refund.count({ where: { caseId: world.case.id } })).toBe(1)
+  })
+
+  it('fires a deadline missed while everything was down, without a late reminder', async () => {
+    const { request, clock, deps } = await merchantRequest()
+    clock.advance(30 * HOUR)
+    await sweepDeadlines(deps)
+    expect(await requestStatus(request.id)).toBe('EXPIRED')
+    expect(await reminderEmails(request.id)).toBe(0)
+  })
+
+  it('hands an expired buyer request back to the agent', async () => {
+    const { world, clock, deps } = await escalated()
+    const request = await requestEvidence(deps, world.agent, { caseId: world.case.id, party: 'BUYER', instructions: '请提供照片', checklist: [] })
+    clock.advance(defaultPolicy.dispute.buyerEvidenceMs - SECOND)
+    await sweepDeadlines(deps)
+    expect(await requestStatus(request.id)).toBe('OPEN')
+    clock.advance(SECOND)
+    await sweepDeadlines(deps)
+    expect(await requestStatus(request.id)).toBe('EXPIRED')
+    expect((await db.afterSalesCase.findUniqueOrThrow({ where: { id: world.case.id } })).state).toBe('IN_DISPUTE')
+    expect(await db.caseLog.count({ where: { caseId: world.case.id, action: 'evidence.expired', ruleId: RULE_IDS.buyerEvidenceTimeout } })).toBe(1)
+    expect(await notificationsFor(world.agent.userId, 'notice.buyerEvidenceExpired')).toBe(1)
+  })
+})
+
+describe('submission', () => {
+  it('fixes the drafted files and the explanation with one submit', async () => {
+    const { request, world, deps } = await merchantRequest()
+    const kept = await attachDraftFile(deps, world.cs, request.id, fakeFile('a.png'))
+    const dropped = await attachDraftFile(deps, world.cs, request.id, fakeFile('b.png'))
+    await removeDraftFile(deps, world.cs, dropped.id)
+    expect(await submitEvidence(deps, world.cs, { requestId: request.id, explanation: '茶饼出库前完好' })).toEqual({ files: 1 })
+    expect(await db.evidenceItem.findUniqueOrThrow({ where: { id: kept.id } })).toMatchObject({ status: 'SUBMITTED' })
+    await expect(removeDraftFile(deps, world.cs, kept.id)).rejects.toMatchObject({ code: 'ALREADY_SUBMITTED' })
+    await expect(submitEvidence(deps, world.cs, { requestId: request.id, explanation: 'again' })).rejects.toMatchObject({ code: 'ALREADY_SUBMITTED' })
+    await expect(attachDraftFile(deps, world.cs, request.id, fakeFile())).rejects.toMatchObject({ code: 'ALREADY_SUBMITTED' })
+    const actions = (await db.caseLog.findMany({ where: { caseId: world.case.id }, orderBy: { at: 'asc' } })).map((l) => l.action)
+    expect(actions).toEqual(expect.arrayContaining(['evidence.uploaded', 'evidence.removed', 'evidence.submitted']))
+  })
+
+  it('accepts one of two racing submits', async () => {
+    const { request, world, deps } = await merchantRequest()
+    const results = await Promise.allSettled([
+      submitEvidence(deps, world.main, { requestId: request.id, explanation: 'one' }),
+      submitEvidence(deps, world.cs, { requestId: request.id, explanation: 'two' }),
+    ])
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1)
+  })
+
+  it('refuses uploads and submits from the due time on, to the second', async () => {
+    const { request, world, clock, deps } = await merchantRequest()
+    clock.advance(24 * HOUR - SECOND)
+    await expect(attachDraftFile(deps, world.main, request.id, fakeFile())).resolves.toBeTruthy()
+    clock.advance(SECOND)
+    await expect(attachDraftFile(deps, world.main, request.id, fakeFile())).rejects.toMatchObject({ code: 'EVIDENCE_WINDOW_CLOSED' })
+    await expect(submitEvidence(deps, world.main, { requestId: request.id, explanation: 'late' })).rejects.toMatchObject({ code: 'EVIDENCE_WINDOW_CLOSED' })
+  })
+
+  it('refuses the wrong party, another shop and members who cannot handle after-sales', async () => {
+    const { request, world, deps } = await merchantRequest()
+    await expect(submitEvidence(deps, world.buyer, { requestId: request.id, explanation: 'x' })).rejects.toMatchObject({ code: 'NOT_FOUND' })
+    await expect(submitEvidence(deps, world.outsider, { requestId: request.id, explanation: 'x' })).rejects.toMatchObject({ code: 'NOT_FOUND' })
+    const noAfterSales = { ...world.viewer, grantedPermissions: [] as never[] }
+    await expect(submitEvidence(deps, noAfterSales, { requestId: request.id, explanation: 'x' })).rejects.toMatchObject({ code: 'FORBIDDEN' })
+  })
+
+  it('refuses more than 20 files and explanations over 2,000 characters', async () => {
+    const { request, world, deps } = await merchantRequest()
+    for (let i = 0; i < defaultPolicy.dispute.maxFilesPerResponse; i++) await attachDraftFile(deps, world.main, request.id, fakeFile(`${i}.png`))
+    await expect(attachDraftFile(deps, world.main, request.id, fakeFile())).rejects.toMatchObject({ code: 'TOO_MANY_FILES' })
+    await expect(submitEvidence(deps, world.main, { requestId: request.id, explanation: 'x'.repeat(2001) })).rejects.toMatchObject({ code: 'EXPLANATION_TOO_LONG' })
+  })
+})
+
+describe('liability ruling', () => {
+  const ruling = (overrides: Partial<Parameters<typeof recordRuling>[2]> & { caseId: string }) => ({
+    liableParty: 'MERCHANT' as const,
+    outcome: 'PARTIAL_REFUND' as const,
+    refundAmountFen: 100_00,
+    rationale: '茶饼受潮，商家承担主要责任',
+    internalNote: 'photos show mould',
+    reliedEvidenceIds: [] as string[],
+    ...overrides,
+  })
+
+  it('records a partial refund, closes the case and tells both parties', async () => {
+    const { request, world, deps } = await merchantRequest()
+    const item = await attachDraftFile(deps, world.main, request.id, fakeFile())
+    await submitEvidence(deps, world.main, { requestId: request.id, explanation: '' })
+    const result = await recordRuling(deps, world.agent, ruling({ caseId: world.case.id, reliedEvidenceIds: [item.id] }))
+    expect(result).toMatchObject({ actorKind: 'AGENT', agentId: world.agent.userId, refundAmountFen: 100_00, reliedEvidenceIds: [item.id] })
+    expect((await db.afterSalesCase.findUniqueOrThrow({ where: { id: world.case.id } })).state).toBe('REFUNDED')
+    expect(await db.refund.findFirstOrThrow({ where: { caseId: world.case.id } })).toMatchObject({ amountFen: 100_00, actorKind: 'AGENT' })
+    expect(await notificationsFor(world.userIds.buyer, 'notice.ruled')).toBe(1)
+    expect(await db.emailOutbox.count({ where: { dedupeKey: `ruled:${result.id}` } })).toBe(1)
+  })
+
+  it('refuses a partial refund above the paid amount', async () => {
+    const { world, deps } = await escalated()
+    await expect(recordRuling(deps, world.agent, ruling({ caseId: world.case.id, refundAmountFen: 300_01 }))).rejects.toMatchObject({ code: 'REFUND_AMOUNT_INVALID' })
+    await expect(recordRuling(deps, world.agent, ruling({ caseId: world.case.id, refundAmountFen: 300_00 }))).resolves.toBeTruthy()
+  })
+
+  it('lets exactly one of two racing agents rule', async () => {
+    const { world, deps } = await escalated()
+    const second = { ...world.agent, userId: (await db.user.create({ data: { email: `a2-${Date.now()}@t.local`, displayName: 'A2', kind: 'AGENT', passwordHash: 'x' } })).id }
+    const results = await Promise.allSettled([
+      recordRuling(deps, world.agent, ruling({ caseId: world.case.id, outcome: 'FULL_REFUND', refundAmountFen: null })),
+      recordRuling(deps, second, ruling({ caseId: world.case.id, outcome: 'REJECT_REQUEST', refundAmountFen: null })),
+    ])
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1)
+    const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult
+    expect(rejected.reason).toMatchObject({ code: 'CONFLICT_ALREADY_RULED' })
+    expect(await db.ruling.count({ where: { caseId: world.case.id } })).toBe(1)
+    expect(await db.refund.count({ where: { caseId: world.case.id } })).toBeLessThanOrEqual(1)
+  })
+
+  it('accepts no evidence, request or second ruling afterwards', async () => {
+    const { request, world, deps } = await merchantRequest()
+    await recordRuling(deps, world.agent, ruling({ caseId: world.case.id, outcome: 'REJECT_REQUEST', refundAmountFen: null }))
+    expect((await db.afterSalesCase.findUniqueOrThrow({ where: { id: world.case.id } })).state).toBe('CLOSED')
+    await expect(attachDraftFile(deps, world.main, request.id, fakeFile())).rejects.toMatchObject({ code: 'EVIDENCE_WINDOW_CLOSED' })
+    await expect(requestEvidence(deps, world.agent, { caseId: world.case.id, party: 'BUYER', instructions: 'x', checklist: [] })).rejects.toMatchObject({ code: 'NOT_IN_DISPUTE' })
+    await expect(recordRuling(deps, world.agent, ruling({ caseId: world.case.id }))).rejects.toMatchObject({ code: 'CONFLICT_ALREADY_RULED' })
+    expect(await db.refund.count({ where: { caseId: world.case.id } })).toBe(0)
+  })
+})
