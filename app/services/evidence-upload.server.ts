@@ -29,13 +29,18 @@ export async function storeEvidenceStream(
   let size = 0
   let kind: EvidenceKind | undefined
   let mime = ''
+  // lib-storage wraps errors thrown by the body stream; the check that failed is kept here.
+  let refusal: ServiceError | undefined
 
   /** Takes the next chunk and applies every check to it. */
   async function next(): Promise<Uint8Array | null> {
     const { value, done } = await source.next()
     if (done) return null
     size += value.byteLength
-    if (kind && size > maxBytesFor(kind, policy)) throw new ServiceError('FILE_TOO_LARGE', { maxBytes: maxBytesFor(kind, policy) })
+    if (kind && size > maxBytesFor(kind, policy)) {
+      refusal = new ServiceError('FILE_TOO_LARGE', { maxBytes: maxBytesFor(kind, policy) })
+      throw refusal
+    }
     hash.update(value)
     return value
   }
@@ -101,6 +106,7 @@ export async function storeEvidenceStream(
     return { key, fileName, sizeBytes: size, mime, sha256 }
   } catch (error) {
     await deleteObjectQuietly(storage, key)
+    if (refusal) throw refusal
     if (isServiceError(error)) throw error
     logger.warn('evidence upload to S3 failed', { key, error })
     throw new ServiceError('STORAGE_UNAVAILABLE')

@@ -1,0 +1,114 @@
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3'
+import { createHash } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { defaultPolicy, withOverrides } from '~/domain/policy'
+import { createS3Client } from '~/infra/storage.server'
+import { attachDraftFile, escalate, requestEvidence } from '~/services/disputes.server'
+import { PART_SIZE, storeEvidenceStream, type Storage } from '~/services/evidence-upload.server'
+import { S3RVER_CREDENTIALS, freePort, startS3, type RunningS3 } from '../scripts/embedded-services'
+import { chunked, HTML_PAGE, makeLargePng, makePdf, makePng } from './fixtures/files'
+import { disputeDeps, disputeWorld, TestClock, testDb } from './support'
+
+const db = testDb()
+const BUCKET = 'evidence'
+let s3: RunningS3
+let dir: string
+let storage: Storage
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'portal-upload-'))
+  s3 = await startS3({ directory: dir, port: 0, buckets: [BUCKET] })
+  storage = { s3: createS3Client({ endpoint: s3.endpoint, region: 'us-east-1', bucket: BUCKET, forcePathStyle: true, ...S3RVER_CREDENTIALS }), bucket: BUCKET }
+})
+afterAll(async () => {
+  await s3.stop()
+  await db.$disconnect()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
+const listKeys = async (prefix: string) =>
+  ((await storage.s3.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: prefix }))).Contents ?? []).map((o) => o.Key)
+let n = 0
+const prefix = () => `test/${Date.now().toString(36)}-${++n}`
+
+describe('streaming evidence to S3', () => {
+  it.each([
+    ['a small PDF (one PUT)', makePdf(), 'record.pdf', 'application/pdf'],
+    ['a 20 MB PNG (multipart)', makeLargePng(2 * PART_SIZE + 12345), 'photo.png', 'image/png'],
+  ])('stores %s byte for byte, with its SHA-256 on the object', async (_name, bytes, fileName, mime) => {
+    const stored = await storeEvidenceStream(storage, defaultPolicy, { keyPrefix: prefix(), fileName, body: chunked(bytes) })
+    expect(stored).toMatchObject({ fileName, mime, sizeBytes: bytes.length, sha256: sha(bytes) })
+    const object = await storage.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: stored.key }))
+    const back = await object.Body!.transformToByteArray()
+    expect(sha(back)).toBe(sha(bytes))
+    const head = await storage.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: stored.key }))
+    expect(head.Metadata?.sha256).toBe(sha(bytes))
+    expect(head.ContentType).toBe(mime)
+  })
+
+  it.each([
+    ['a PNG renamed .pdf', makePng(), 'invoice.pdf', 'NAME_CONTRADICTS_CONTENT'],
+    ['an HTML file renamed .jpg', HTML_PAGE, 'photo.jpg', 'UNSUPPORTED_TYPE'],
+    ['an empty file', Buffer.alloc(0), 'empty.png', 'FILE_EMPTY'],
+  ])('refuses %s and keeps nothing', async (_name, bytes, fileName, code) => {
+    const keyPrefix = prefix()
+    await expect(storeEvidenceStream(storage, defaultPolicy, { keyPrefix, fileName, body: chunked(bytes) })).rejects.toMatchObject({ code })
+    expect(await listKeys(keyPrefix)).toEqual([])
+  })
+
+  it('aborts an oversize file mid-stream and keeps nothing', async () => {
+    const policy = withOverrides({ dispute: { maxImageOrPdfBytes: 3 * PART_SIZE } })
+    const bytes = makeLargePng(6 * PART_SIZE)
+    let sent = 0
+    async function* body() {
+      for await (const piece of chunked(bytes)) {
+        sent += piece.byteLength
+        yield piece
+      }
+    }
+    const keyPrefix = prefix()
+    await expect(storeEvidenceStream(storage, policy, { keyPrefix, fileName: 'huge.png', body: body() })).rejects.toMatchObject({ code: 'FILE_TOO_LARGE' })
+    expect(sent).toBeLessThan(bytes.length) // stopped reading, not read to the end and then refused
+    expect(await listKeys(keyPrefix)).toEqual([])
+  })
+
+  it('reports S3 going down during an upload clearly, and nothing is recorded', async () => {
+    const port = await freePort()
+    const doomedDir = mkdtempSync(path.join(os.tmpdir(), 'portal-doomed-'))
+    const doomed = await startS3({ directory: doomedDir, port, buckets: [BUCKET] })
+    const doomedStorage = { s3: createS3Client({ endpoint: doomed.endpoint, region: 'us-east-1', bucket: BUCKET, forcePathStyle: true, ...S3RVER_CREDENTIALS }), bucket: BUCKET }
+    const bytes = makeLargePng(4 * PART_SIZE)
+    async function* body() {
+      let sent = 0
+      for await (const piece of chunked(bytes)) {
+        sent += piece.byteLength
+        if (sent > PART_SIZE * 1.5 && sent - piece.byteLength <= PART_SIZE * 1.5) await doomed.stop()
+        yield piece
+      }
+    }
+    const clock = new TestClock()
+    const deps = disputeDeps(db, clock)
+    const world = await disputeWorld(db, clock)
+    await escalate(deps, world.buyer, { caseId: world.case.id, reason: 'OTHER', description: '' })
+    const request = await requestEvidence(deps, world.agent, { caseId: world.case.id, party: 'MERCHANT', instructions: 'x', checklist: [] })
+    await expect(storeEvidenceStream(doomedStorage, defaultPolicy, { keyPrefix: prefix(), fileName: 'a.png', body: body() })).rejects.toMatchObject({ code: 'STORAGE_UNAVAILABLE' })
+    expect(await db.evidenceItem.count({ where: { requestId: request.id } })).toBe(0)
+    rmSync(doomedDir, { recursive: true, force: true })
+  })
+
+  it('refuses to record a file whose upload finished after the due time; the caller deletes the object', async () => {
+    const clock = new TestClock()
+    const deps = disputeDeps(db, clock)
+    const world = await disputeWorld(db, clock)
+    await escalate(deps, world.buyer, { caseId: world.case.id, reason: 'OTHER', description: '' })
+    const request = await requestEvidence(deps, world.agent, { caseId: world.case.id, party: 'MERCHANT', instructions: 'x', checklist: [] })
+    const stored = await storeEvidenceStream(storage, defaultPolicy, { keyPrefix: prefix(), fileName: 'late.png', body: chunked(makePng()) })
+    clock.advance(defaultPolicy.dispute.merchantEvidenceMs) // the upload took until the deadline
+    await expect(attachDraftFile(deps, world.main, request.id, stored)).rejects.toMatchObject({ code: 'EVIDENCE_WINDOW_CLOSED' })
+    expect(await db.evidenceItem.count({ where: { requestId: request.id } })).toBe(0)
+  })
+})
