@@ -1,6 +1,6 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data } from '@remix-run/node'
-import { Form, Links, Meta, Outlet, Scripts, ScrollRestoration, useLocation, useRouteLoaderData } from '@remix-run/react'
+import { Form, Link, Links, Meta, Outlet, Scripts, ScrollRestoration, useLocation, useRouteLoaderData } from '@remix-run/react'
 import type { ReactNode } from 'react'
 import { CsrfInput } from '~/components/csrf-input'
 import { RouteErrorBoundary } from '~/components/error-boundary'
@@ -10,7 +10,9 @@ import { localeOf } from '~/i18n/locale.server'
 import { useLocale, useT } from '~/i18n/use-t'
 import { clock } from '~/infra/clock.server'
 import { csrfToken } from '~/infra/csrf.server'
+import { db } from '~/infra/db.server'
 import { getActor } from '~/infra/session.server'
+import { unreadCount } from '~/models/notifications.server'
 import stylesheet from '~/styles/tailwind.css'
 
 export const links: LinksFunction = () => [
@@ -24,12 +26,13 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const [actor, locale, csrf] = await Promise.all([getActor(request), localeOf(request), csrfToken(request)])
+  const unread = actor ? await unreadCount(db(), actor.userId) : 0
   return data(
     {
       locale,
       csrf: csrf.token,
       serverNow: clock().now().toISOString(),
-      user: actor ? { kind: actor.kind, displayName: actor.displayName, home: homePath(actor) } : null,
+      user: actor ? { kind: actor.kind, displayName: actor.displayName, home: homePath(actor), unread } : null,
     },
     { headers: csrf.setCookie ? { 'Set-Cookie': csrf.setCookie } : undefined },
   )
@@ -72,10 +75,24 @@ function Header() {
           {t('app.name')}
         </a>
         {user ? (
-          <nav aria-label="main" className="flex gap-3">
-            <a href={user.home} className="text-sm text-slate-700 underline-offset-4 hover:underline">
+          <nav aria-label="main" className="flex items-center gap-3 text-sm">
+            <Link to={user.home} className="text-slate-700 underline-offset-4 hover:underline">
               {t(navKey)}
-            </a>
+            </Link>
+            {user.kind === 'BUYER' ? (
+              <Link to="/buyer/disputes" className="text-slate-700 underline-offset-4 hover:underline">
+                {t('nav.disputes')}
+              </Link>
+            ) : null}
+            <Link to="/messages" className="relative text-slate-700 underline-offset-4 hover:underline" data-testid="messages-link">
+              {t('nav.messages')}
+              {user.unread > 0 ? (
+                <span className="ml-1 rounded-full bg-red-600 px-1.5 text-xs font-semibold text-white" data-testid="unread-badge">
+                  <span aria-hidden>{user.unread}</span>
+                  <span className="sr-only">{t('nav.unread', { count: user.unread })}</span>
+                </span>
+              ) : null}
+            </Link>
           </nav>
         ) : null}
         <div className="ml-auto flex items-center gap-3">

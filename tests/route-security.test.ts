@@ -6,7 +6,11 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 
 const routesDir = path.resolve(import.meta.dirname, '../app/routes')
-const PUBLIC_LOADERS = new Set(['_index.tsx', 'login.tsx', 'logout.tsx', 'locale.tsx', 'healthz.ts'])
+const PUBLIC_LOADERS = new Set(['_index.tsx', 'login.tsx', 'logout.tsx', 'locale.tsx', 'healthz.ts', 'test-hooks.clock.ts'])
+// Multipart uploads check the CSRF token while streaming (readMultipartForm); the test hook does
+// not exist in production (its first statement refuses).
+const FORM_READERS = /readForm\(request\)|readMultipartForm\(request/
+const TEST_ONLY = new Set(['test-hooks.clock.ts'])
 const GUARD = /\b(requireActor|requireBuyer|requireMerchant|requireAgent|getActor)\(/
 
 function functionBody(source: string, name: 'loader' | 'action'): string | null {
@@ -32,8 +36,13 @@ describe('route modules', () => {
       expect(firstStatement, `${file}: the loader's first statement must be an actor guard`).toMatch(GUARD)
     }
     const action = functionBody(source, 'action')
-    if (action) {
-      expect(action, `${file}: actions read forms through readForm (CSRF)`).toMatch(/readForm\(request\)/)
+    if (action && TEST_ONLY.has(file)) {
+      expect(action.trim().split('\n')[0], `${file}: refuses in production first`).toMatch(/NODE_ENV === 'production'\) throw notFound\(\)/)
+    } else if (action) {
+      if (!PUBLIC_LOADERS.has(file)) {
+        expect(action.trim().split('\n')[0], `${file}: the action's first statement must be an actor guard`).toMatch(GUARD)
+      }
+      expect(action, `${file}: actions read forms through readForm or readMultipartForm (CSRF)`).toMatch(FORM_READERS)
       expect(action, `${file}: never request.formData() directly`).not.toMatch(/request\.formData\(/)
     }
   })

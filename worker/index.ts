@@ -1,11 +1,14 @@
-// The worker process: delivers the email outbox (and, as the dispute and lifecycle issues land,
-// fires deadlines). Several workers may run against one database; claims make that safe.
+// The worker process: fires deadlines, issues refunds and delivers the email outbox. Several
+// workers may run against one database; conditional updates and SKIP LOCKED claims make that safe.
 import { clock } from '~/infra/clock.server'
 import { db, disconnectDb } from '~/infra/db.server'
 import { env, EnvError } from '~/infra/env.server'
 import { logger } from '~/infra/logger.server'
 import { mailer } from '~/infra/mailer.server'
+import { disputeDeps } from '~/infra/deps.server'
+import { sweepDeadlines } from '~/services/deadlines.server'
 import { deliverDueEmails } from '~/services/outbox.server'
+import { issuePendingRefunds, simulatedGateway } from '~/services/refunds.server'
 
 const IDLE_POLL_MS = 1_000
 
@@ -13,8 +16,13 @@ export type WorkerLoop = { stop(): Promise<void> }
 
 /** Runs one pass of every job; returns whether anything was done (to poll again at once). */
 export async function runOnce(): Promise<boolean> {
-  const mail = await deliverDueEmails(db(), mailer(), env().MAIL_FROM, () => clock().now())
-  return mail.sent + mail.failed > 0
+  const now = () => clock().now()
+  const fired = await sweepDeadlines(disputeDeps())
+  const refunds = await issuePendingRefunds(db(), simulatedGateway, now)
+  const mail = await deliverDueEmails(db(), mailer(), env().MAIL_FROM, now)
+  const firedCount = Object.values(fired).reduce((sum, n) => sum + n, 0)
+  if (firedCount) logger.info('deadlines fired', fired)
+  return firedCount + refunds + mail.sent + mail.failed > 0
 }
 
 export function startWorker(): WorkerLoop {

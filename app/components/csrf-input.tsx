@@ -2,7 +2,10 @@ import { useRouteLoaderData } from '@remix-run/react'
 import type { loader as rootLoader } from '~/root'
 
 /** The hidden CSRF field every mutating form carries (checked by readForm on the server). */
+export function useCsrfToken(): string {
+  return useRouteLoaderData<typeof rootLoader>('root')?.csrf ?? ''
+}
+
 export function CsrfInput() {
-  const token = useRouteLoaderData<typeof rootLoader>('root')?.csrf ?? ''
-  return <input type="hidden" name="csrf" value={token} />
+  return <input type="hidden" name="csrf" value={useCsrfToken()} />
 }

@@ -27,6 +27,20 @@ const schema = z.object({
   MAIL_FROM: z.string().min(3, 'MAIL_FROM is required, e.g. "Dispute Portal <noreply@example.com>"'),
   SESSION_SECRET: z.string().min(32, 'SESSION_SECRET must be at least 32 characters'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /** Operator policy: a preset, then JSON overrides of single settings (see app/domain/policy.ts). */
+  POLICY_PRESET: z.enum(['kuaishou', 'douyin']).default('kuaishou'),
+  POLICY_OVERRIDES: z
+    .string()
+    .optional()
+    .transform((text, ctx) => {
+      if (!text) return {}
+      try {
+        return JSON.parse(text) as Record<string, Record<string, unknown>>
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'POLICY_OVERRIDES must be JSON, e.g. {"dispute":{"merchantEvidenceMs":86400000}}' })
+        return z.NEVER
+      }
+    }),
 })
 
 export type Env = z.infer<typeof schema>

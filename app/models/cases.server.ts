@@ -1,7 +1,8 @@
 // Case lists, each scoped by the acting party inside the query itself.
 import type { AgentActor, BuyerActor, MerchantActor } from '~/domain/actor'
 import type { Db } from '~/infra/db.server'
-import { decodeCursor, encodeCursor, PAGE_SIZE } from './pagination'
+import type { QueueFilter, WorkbenchTab } from './list-filters'
+import { afterCursor, pageOf, PAGE_SIZE } from './pagination'
 
 const listSelect = {
   id: true,
@@ -21,51 +22,52 @@ export function maskPhone(phone: string): string {
   return phone.length >= 7 ? `${phone.slice(0, 3)}****${phone.slice(-4)}` : '****'
 }
 
-function newestFirstAfter(cursorValue: string | null) {
-  const cursor = decodeCursor(cursorValue)
-  if (!cursor) return {}
-  const at = new Date(cursor.at)
-  return { OR: [{ createdAt: { lt: at } }, { createdAt: at, id: { lt: cursor.id } }] }
-}
-
-function page<T extends { id: string; createdAt: Date }>(rows: T[]) {
-  const items = rows.slice(0, PAGE_SIZE)
-  const last = items.at(-1)
-  return {
-    items,
-    nextCursor: rows.length > PAGE_SIZE && last ? encodeCursor({ at: last.createdAt.toISOString(), id: last.id }) : null,
-  }
-}
-
-export async function listBuyerCases(db: Db, actor: BuyerActor, cursor: string | null) {
+export async function listBuyerCases(db: Db, actor: BuyerActor, cursor: string | null, only: 'all' | 'disputes' = 'all') {
   const rows = await db.afterSalesCase.findMany({
-    where: { buyerId: actor.buyerId, ...newestFirstAfter(cursor) },
+    where: { buyerId: actor.buyerId, ...(only === 'disputes' ? { disputes: { some: {} } } : {}), ...afterCursor('createdAt', 'desc', cursor) },
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     take: PAGE_SIZE + 1,
     select: { ...listSelect, shop: { select: { name: true } } },
   })
-  return page(rows)
+  return pageOf(rows, (row) => row.createdAt)
 }
 
-export async function listShopCases(db: Db, actor: MerchantActor, cursor: string | null) {
+/** The workbench: newest first, or for "awaiting evidence" the nearest deadline first. */
+export async function listShopCases(db: Db, actor: MerchantActor, cursor: string | null, tab: WorkbenchTab = 'all') {
+  const byDeadline = tab === 'awaitingEvidence'
   const rows = await db.afterSalesCase.findMany({
-    where: { shopId: actor.shopId, ...newestFirstAfter(cursor) },
-    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    where: {
+      shopId: actor.shopId,
+      ...(byDeadline
+        ? { state: 'IN_DISPUTE', nextDeadlineAt: { not: null }, evidenceRequests: { some: { status: 'OPEN', party: 'MERCHANT' } } }
+        : {}),
+      ...(byDeadline ? afterCursor('nextDeadlineAt', 'asc', cursor) : afterCursor('createdAt', 'desc', cursor)),
+    },
+    orderBy: byDeadline ? [{ nextDeadlineAt: 'asc' }, { id: 'asc' }] : [{ createdAt: 'desc' }, { id: 'desc' }],
     take: PAGE_SIZE + 1,
     select: listSelect,
   })
-  const { items, nextCursor } = page(rows)
+  const { items, nextCursor } = pageOf(rows, (row) => (byDeadline ? row.nextDeadlineAt : row.createdAt))
   return { items: items.map(({ customerPhone, ...row }) => ({ ...row, maskedPhone: maskPhone(customerPhone) })), nextCursor }
 }
 
-export async function listDisputeQueue(db: Db, _actor: AgentActor) {
+/** Open disputes, nearest evidence deadline first, then the oldest. */
+export async function listDisputeQueue(db: Db, actor: AgentActor, filter: QueueFilter = 'all') {
+  const open = { status: 'OPEN' as const }
   const disputes = await db.dispute.findMany({
-    where: { status: 'OPEN' },
-    orderBy: [{ openedAt: 'asc' }, { id: 'asc' }],
+    where: {
+      status: 'OPEN',
+      ...(filter === 'awaitingEvidence' ? { evidenceRequests: { some: open } } : {}),
+      ...(filter === 'readyToRule' ? { evidenceRequests: { none: open } } : {}),
+      ...(filter === 'mine' ? { assignedAgentId: actor.userId } : {}),
+    },
+    // The case's nextDeadlineAt is its earliest open evidence deadline.
+    orderBy: [{ case: { nextDeadlineAt: { sort: 'asc', nulls: 'last' } } }, { openedAt: 'asc' }, { id: 'asc' }],
     take: 100,
     select: {
       id: true,
       openedAt: true,
+      assignedAgentId: true,
       case: { select: { ...listSelect, shop: { select: { name: true } } } },
       evidenceRequests: {
         where: { status: 'OPEN' },
@@ -76,6 +78,12 @@ export async function listDisputeQueue(db: Db, _actor: AgentActor) {
     },
   })
   return disputes
-    .map((d) => ({ disputeId: d.id, openedAt: d.openedAt, case: d.case, evidenceDueAt: d.evidenceRequests[0]?.dueAt ?? null }))
-    .sort((a, b) => (a.evidenceDueAt?.getTime() ?? Infinity) - (b.evidenceDueAt?.getTime() ?? Infinity))
+    .map((d) => ({
+      disputeId: d.id,
+      openedAt: d.openedAt,
+      case: d.case,
+      evidenceDueAt: d.evidenceRequests[0]?.dueAt ?? null,
+      evidenceParty: d.evidenceRequests[0]?.party ?? null,
+      mine: d.assignedAgentId === actor.userId,
+    }))
 }

@@ -18,3 +18,19 @@ export function decodeCursor(value: string | null | undefined): Cursor | undefin
 }
 
 export const PAGE_SIZE = 20
+
+/** Rows after the cursor for an ordering on (column, id), both in the same direction. */
+export function afterCursor(column: string, direction: 'asc' | 'desc', cursorValue: string | null) {
+  const cursor = decodeCursor(cursorValue)
+  if (!cursor) return {}
+  const at = new Date(cursor.at)
+  const op = direction === 'asc' ? 'gt' : 'lt'
+  return { OR: [{ [column]: { [op]: at } }, { [column]: at, id: { [op]: cursor.id } }] }
+}
+
+export function pageOf<T extends { id: string }>(rows: T[], keyOf: (row: T) => Date | null) {
+  const items = rows.slice(0, PAGE_SIZE)
+  const last = items.at(-1)
+  const key = last ? keyOf(last) : null
+  return { items, nextCursor: rows.length > PAGE_SIZE && last && key ? encodeCursor({ at: key.toISOString(), id: last.id }) : null }
+}

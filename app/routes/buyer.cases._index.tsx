@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
-import { useLoaderData, useSearchParams } from '@remix-run/react'
+import { Link, useLoaderData, useSearchParams } from '@remix-run/react'
 import { DataTable } from '~/components/case-table'
 import { Money } from '~/components/money'
 import { LocalTime } from '~/components/time'
@@ -26,7 +26,14 @@ export default function BuyerCases() {
         nextHref={nextCursor ? `?after=${nextCursor}` : null}
         firstHref={params.get('after') ? '?' : null}
         columns={[
-          { header: t('buyer.cases.caseNo'), cell: (c) => <span className="font-mono">{c.caseNo}</span> },
+          {
+            header: t('buyer.cases.caseNo'),
+            cell: (c) => (
+              <Link to={`/cases/${c.caseNo}`} className="font-mono text-blue-700 underline">
+                {c.caseNo}
+              </Link>
+            ),
+          },
           { header: t('table.orderNo'), cell: (c) => <span className="font-mono">{c.orderNo}</span> },
           { header: t('buyer.cases.shop'), cell: (c) => c.shop.name },
           { header: t('table.type'), cell: (c) => t(`caseType.${c.type}`) },

@@ -1,0 +1,10 @@
+// List tabs and filters, shared by loaders and components (so not in a .server module).
+export const WORKBENCH_TABS = ['all', 'awaitingEvidence'] as const
+export type WorkbenchTab = (typeof WORKBENCH_TABS)[number]
+
+export const QUEUE_FILTERS = ['all', 'awaitingEvidence', 'readyToRule', 'mine'] as const
+export type QueueFilter = (typeof QUEUE_FILTERS)[number]
+
+export function pick<T extends string>(allowed: readonly T[], value: string | null, fallback: T): T {
+  return (allowed as readonly string[]).includes(value ?? '') ? (value as T) : fallback
+}
