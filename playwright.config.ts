@@ -9,6 +9,11 @@ export default defineConfig({
   retries: 0,
   timeout: 30_000,
   reporter: [['list']],
+  // Specs that move the server's clock run after all the others.
+  projects: [
+    { name: 'portal', testIgnore: /clock\// },
+    { name: 'clock', testMatch: /clock\/.*\.spec\.ts/, dependencies: ['portal'] },
+  ],
   use: {
     baseURL: process.env.E2E_BASE_URL,
     locale: 'zh-CN',

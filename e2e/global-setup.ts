@@ -1,7 +1,7 @@
 // Starts what the e2e tests run against: a real PostgreSQL, S3 server and SMTP receiver on free
 // ports, migrations and demo data, and the production build served by the real server process.
 import { spawn, spawnSync } from 'node:child_process'
-import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import {
@@ -51,7 +51,7 @@ export default async function globalSetup() {
     SMTP_URL: smtp.url,
     MAIL_FROM: 'Portal E2E <e2e@portal.localhost>',
     SESSION_SECRET: 'e2e-session-secret-0123456789abcdef0123456789',
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: 'info',
   }
   for (const [args, what] of [
     [['node_modules/prisma/build/index.js', 'migrate', 'deploy'], 'migrate deploy'],
@@ -60,7 +60,10 @@ export default async function globalSetup() {
     const result = spawnSync(process.execPath, args, { cwd: root, env, encoding: 'utf8' })
     if (result.status !== 0) throw new Error(`${what} failed:\n${result.stdout}\n${result.stderr}`)
   }
-  const server = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] })
+  // The server's JSON log goes to test-results/e2e-server.log, for reading after a failure.
+  mkdirSync(path.join(root, 'test-results'), { recursive: true })
+  const log = openSync(path.join(root, 'test-results/e2e-server.log'), 'w')
+  const server = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], { cwd: root, env, stdio: ['ignore', log, log] })
   const baseUrl = `http://localhost:${port}`
   await waitForHealthy(baseUrl, 30_000)
   process.env.E2E_BASE_URL = baseUrl

@@ -1,3 +1,5 @@
+import { env } from './env.server'
+
 // Every "now" in services and the worker comes from here, so tests can move time instead of sleeping.
 export interface Clock {
   now(): Date
@@ -25,8 +27,9 @@ export function clock(): Clock {
   return globalStore.__clock ?? systemClock
 }
 
-/** Replaces the process clock. Refuses in production: there is exactly one time there. */
+/** Replaces the process clock. Refuses in production: there is exactly one time there.
+ *  (env() reads NODE_ENV at run time; the Remix build inlines `process.env.NODE_ENV`.) */
 export function useClock(next: Clock) {
-  if (process.env.NODE_ENV === 'production') throw new Error('The clock cannot be replaced in production')
+  if (env().NODE_ENV === 'production') throw new Error('The clock cannot be replaced in production')
   globalStore.__clock = next
 }
