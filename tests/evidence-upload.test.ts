@@ -50,6 +50,34 @@ describe('streaming evidence to S3', () => {
     expect(head.ContentType).toBe(mime)
   })
 
+  it('streams a file with a declared size and SHA-256 in one PUT, hash on the object', async () => {
+    const bytes = makeLargePng(PART_SIZE * 2 + 7)
+    const stored = await storeEvidenceStream(storage, defaultPolicy, {
+      keyPrefix: prefix(),
+      fileName: 'declared.png',
+      body: chunked(bytes),
+      declared: { sizeBytes: bytes.length, sha256: sha(bytes) },
+    })
+    expect(stored).toMatchObject({ sizeBytes: bytes.length, sha256: sha(bytes) })
+    const head = await storage.s3.send(new HeadObjectCommand({ Bucket: BUCKET, Key: stored.key }))
+    expect(head.Metadata?.sha256).toBe(sha(bytes))
+    const back = await (await storage.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: stored.key }))).Body!.transformToByteArray()
+    expect(sha(back)).toBe(sha(bytes))
+  })
+
+  it.each([
+    ['a wrong checksum', (b: Buffer) => ({ sizeBytes: b.length, sha256: sha(Buffer.from('other')) })],
+    ['a declared size too small', (b: Buffer) => ({ sizeBytes: b.length - 1, sha256: sha(b) })],
+    ['a declared size too large', (b: Buffer) => ({ sizeBytes: b.length + 1, sha256: sha(b) })],
+  ])('refuses a file that does not match what was declared (%s) and keeps nothing', async (_name, declare) => {
+    const bytes = makeLargePng(300_000)
+    const keyPrefix = prefix()
+    await expect(
+      storeEvidenceStream(storage, defaultPolicy, { keyPrefix, fileName: 'x.png', body: chunked(bytes), declared: declare(bytes) }),
+    ).rejects.toMatchObject({ code: 'FILE_CHANGED_IN_TRANSIT' })
+    await expect.poll(() => listKeys(keyPrefix), { timeout: 5_000 }).toEqual([])
+  })
+
   it.each([
     ['a PNG renamed .pdf', makePng(), 'invoice.pdf', 'NAME_CONTRADICTS_CONTENT'],
     ['an HTML file renamed .jpg', HTML_PAGE, 'photo.jpg', 'UNSUPPORTED_TYPE'],

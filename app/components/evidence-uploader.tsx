@@ -11,6 +11,16 @@ type Upload = { id: string; name: string; progress: number; error?: string; done
 const ACCEPT = '.jpg,.jpeg,.png,.webp,.heic,.heif,.pdf,.mp4,.m4v,.mov,image/jpeg,image/png,image/webp,image/heic,application/pdf,video/mp4,video/quicktime'
 const VIDEO = /\.(mp4|m4v|mov|qt)$/i
 
+async function digest(file: File): Promise<string | null> {
+  if (!globalThis.crypto?.subtle) return null
+  try {
+    const hash = await crypto.subtle.digest('SHA-256', await file.arrayBuffer())
+    return [...new Uint8Array(hash)].map((b) => b.toString(16).padStart(2, '0')).join('')
+  } catch {
+    return null
+  }
+}
+
 export type UploadLimits = { maxImageOrPdfBytes: number; maxVideoBytes: number }
 
 export function EvidenceUploader({ action, remaining, limits }: { action: string; remaining: number; limits: UploadLimits }) {
@@ -22,7 +32,7 @@ export function EvidenceUploader({ action, remaining, limits }: { action: string
   const [uploads, setUploads] = useState<Upload[]>([])
   const update = (id: string, patch: Partial<Upload>) => setUploads((all) => all.map((u) => (u.id === id ? { ...u, ...patch } : u)))
 
-  function send(file: File) {
+  async function send(file: File) {
     const id = `${file.name}-${file.size}-${Math.random()}`
     const limit = VIDEO.test(file.name) ? limits.maxVideoBytes : limits.maxImageOrPdfBytes
     if (file.size > limit) {
@@ -32,6 +42,13 @@ export function EvidenceUploader({ action, remaining, limits }: { action: string
     setUploads((all) => [...all, { id, name: file.name, progress: 0 }])
     const body = new FormData()
     body.append('csrf', csrf) // first: the server checks it before storing any byte
+    // The size and SHA-256 let the server stream the file to storage in one PUT and verify that
+    // what arrived is what was sent. Where WebCrypto is unavailable (plain http), it does without.
+    const sha256 = await digest(file)
+    if (sha256) {
+      body.append('size', String(file.size))
+      body.append('sha256', sha256)
+    }
     body.append('file', file)
     const xhr = new XMLHttpRequest()
     xhr.open('POST', action)
@@ -72,7 +89,7 @@ export function EvidenceUploader({ action, remaining, limits }: { action: string
         className="block text-sm"
         onChange={(event) => {
           const files = [...(event.target.files ?? [])].slice(0, remaining)
-          files.forEach(send)
+          files.forEach((file) => void send(file))
           if (input.current) input.current.value = ''
         }}
       />

@@ -243,4 +243,5 @@ export const en = {
   'messages.category.DISPUTE': 'Platform intervention',
   'messages.category.SYSTEM': 'System',
   'messages.unreadMark': 'Unread',
+  'error.service.FILE_CHANGED_IN_TRANSIT': 'The file arrived different from what your browser sent (size or checksum). Nothing was saved; please upload it again.',
 } as const

@@ -244,4 +244,5 @@ export const zhCN: Record<MessageKey, string> = {
   'messages.category.DISPUTE': '平台介入',
   'messages.category.SYSTEM': '系统',
   'messages.unreadMark': '未读',
+  'error.service.FILE_CHANGED_IN_TRANSIT': '文件在传输中发生变化（大小或校验值不符），未保存任何内容，请重新上传。',
 }

@@ -1,50 +1,89 @@
-// Multipart forms with files, streamed: each file goes to `onFile` as it arrives (never buffered
-// whole). The CSRF field must come before any file (our forms put it first), so no byte of a
-// cross-site upload is stored.
-import { unstable_parseMultipartFormData } from '@remix-run/node'
+// Multipart forms with files, streamed with busboy (an order of magnitude faster than Remix's
+// parser here): each file goes to `onFile` as it arrives and is never buffered whole. The CSRF
+// field must come before any file (our forms put it first), so no byte of a cross-site upload is
+// stored; fields sent before a file (a declared size and SHA-256) are handed to `onFile`.
+import busboy from 'busboy'
 import { timingSafeEqual } from 'node:crypto'
+import { Readable } from 'node:stream'
+import type { ReadableStream as WebReadableStream } from 'node:stream/web'
 import { cookies } from './cookies.server'
 import { CSRF_FIELD } from './csrf.server'
 
 const MAX_FIELD_BYTES = 64 * 1024
+const MAX_FIELDS = 50
+const MAX_FILES = 50
 
-export type IncomingFile = { field: string; fileName: string; data: AsyncIterable<Uint8Array> }
-
-async function readText(data: AsyncIterable<Uint8Array>): Promise<string> {
-  const chunks: Uint8Array[] = []
-  let size = 0
-  for await (const chunk of data) {
-    size += chunk.byteLength
-    if (size > MAX_FIELD_BYTES) throw new Response('Form field too large', { status: 413 })
-    chunks.push(chunk)
-  }
-  return Buffer.concat(chunks).toString('utf8')
-}
+export type IncomingFile = { field: string; fileName: string; data: AsyncIterable<Uint8Array>; fieldsBefore: FormData }
 
 const csrfFailure = () => new Response('CSRF token missing or invalid', { status: 403, statusText: 'csrf' })
 
-export async function readMultipartForm(request: Request, onFile: (file: IncomingFile) => Promise<string>): Promise<FormData> {
+export async function readMultipartForm(request: Request, onFile: (file: IncomingFile) => Promise<string | undefined>): Promise<FormData> {
+  const contentType = request.headers.get('Content-Type') ?? ''
+  if (!request.body || !contentType.startsWith('multipart/form-data')) throw new Response('Expected a multipart form', { status: 400 })
   const cookieToken: unknown = await cookies().csrf.parse(request.headers.get('Cookie'))
+  const expected = Buffer.from(typeof cookieToken === 'string' ? cookieToken : '')
+  const form = new FormData()
   let csrfOk = false
-  const form = await unstable_parseMultipartFormData(request, async ({ name, filename, data }) => {
-    if (filename === undefined) {
-      const value = await readText(data)
-      if (name === CSRF_FIELD) {
-        const a = Buffer.from(value)
-        const b = Buffer.from(typeof cookieToken === 'string' ? cookieToken : '')
-        csrfOk = a.length === b.length && a.length > 0 && timingSafeEqual(a, b)
-      }
-      return value
-    }
-    if (!csrfOk) throw csrfFailure()
-    if (!filename) {
-      for await (const _ of data) {
-        // an empty file input: drain it
-      }
-      return undefined
-    }
-    return onFile({ field: name, fileName: filename, data })
+  const source = Readable.fromWeb(request.body as unknown as WebReadableStream<Uint8Array>)
+  const parser = busboy({
+    headers: { 'content-type': contentType },
+    // Browsers send file names as raw UTF-8 (实拍图.png); busboy would read them as Latin-1.
+    defParamCharset: 'utf8',
+    limits: { fieldSize: MAX_FIELD_BYTES, fields: MAX_FIELDS, files: MAX_FILES },
   })
-  if (!csrfOk) throw csrfFailure()
-  return form
+
+  return new Promise<FormData>((resolve, reject) => {
+    let failed = false
+    // Files are handled one after another, in the order they arrive.
+    let pending: Promise<void> = Promise.resolve()
+    const fail = (error: unknown) => {
+      if (failed) return
+      failed = true
+      source.unpipe(parser)
+      source.destroy()
+      parser.removeAllListeners('file')
+      reject(error)
+    }
+    parser.on('field', (name, value, info) => {
+      if (info.valueTruncated) return fail(new Response('Form field too large', { status: 413 }))
+      if (name === CSRF_FIELD) {
+        const given = Buffer.from(value)
+        csrfOk = given.length === expected.length && given.length > 0 && timingSafeEqual(given, expected)
+      }
+      form.append(name, value)
+    })
+    parser.on('file', (name, stream, info) => {
+      if (!csrfOk) {
+        stream.resume()
+        return fail(csrfFailure())
+      }
+      if (!info.filename) {
+        stream.resume() // an empty file input
+        return
+      }
+      const fieldsBefore = new FormData()
+      for (const [key, value] of form) fieldsBefore.append(key, value)
+      pending = pending.then(async () => {
+        if (failed) {
+          stream.resume()
+          return
+        }
+        const value = await onFile({ field: name, fileName: info.filename, data: stream, fieldsBefore })
+        if (value !== undefined) form.append(name, value)
+      })
+      pending.catch(fail)
+    })
+    parser.on('filesLimit', () => fail(new Response('Too many files', { status: 413 })))
+    parser.on('fieldsLimit', () => fail(new Response('Too many fields', { status: 413 })))
+    parser.on('error', fail)
+    parser.on('close', () => {
+      pending.then(() => {
+        if (failed) return
+        if (!csrfOk) return fail(csrfFailure())
+        resolve(form)
+      }, fail)
+    })
+    source.on('error', fail)
+    source.pipe(parser)
+  })
 }

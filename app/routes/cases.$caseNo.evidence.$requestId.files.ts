@@ -1,10 +1,10 @@
 import type { ActionFunctionArgs } from '@remix-run/node'
-import { data, redirect } from '@remix-run/node'
+import { redirect } from '@remix-run/node'
 import { evidenceStorage, disputeDeps } from '~/infra/deps.server'
 import { readMultipartForm } from '~/infra/multipart.server'
 import { forbidden, requireActor } from '~/infra/session.server'
 import { assertCanUpload, attachDraftFile } from '~/services/disputes.server'
-import { deleteObjectQuietly, storeEvidenceStream } from '~/services/evidence-upload.server'
+import { deleteObjectQuietly, parseDeclared, storeEvidenceStream } from '~/services/evidence-upload.server'
 import { isServiceError } from '~/services/errors.server'
 
 /**
@@ -28,6 +28,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
         keyPrefix: `cases/${evidenceRequest.caseId}/requests/${requestId}`,
         fileName: file.fileName,
         body: file.data,
+        declared: parseDeclared(file.fieldsBefore.get('size'), file.fieldsBefore.get('sha256')),
       })
       stored.push(saved.key)
       const item = await attachDraftFile(deps, actor, requestId, saved)
@@ -35,12 +36,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
       items.push({ id: item.id, fileName: item.fileName })
       return item.id
     })
-    if (wantsJson) return data({ ok: true as const, items })
+    // A resource route answering XMLHttpRequest: plain JSON.
+    if (wantsJson) return Response.json({ ok: true, items })
     return redirect(`/cases/${evidenceRequest.case.caseNo}#request-${requestId}`, { status: 303 })
   } catch (error) {
     await Promise.all(stored.map((key) => deleteObjectQuietly(storage, key)))
     if (isServiceError(error)) {
-      if (wantsJson) return data({ ok: false as const, error: error.code, details: error.details }, { status: error.status })
+      if (wantsJson) return Response.json({ ok: false, error: error.code, details: error.details }, { status: error.status })
       const caseNo = encodeURIComponent(params.caseNo ?? '')
       return redirect(`/cases/${caseNo}?uploadError=${error.code}#request-${requestId}`, { status: 303 })
     }

@@ -12,6 +12,7 @@ export type ServiceErrorCode =
   | 'NAME_CONTRADICTS_CONTENT'
   | 'FILE_TOO_LARGE'
   | 'FILE_EMPTY'
+  | 'FILE_CHANGED_IN_TRANSIT'
   | 'INVALID_INPUT'
 
 const STATUS: Partial<Record<ServiceErrorCode, number>> = {
@@ -27,6 +28,7 @@ const STATUS: Partial<Record<ServiceErrorCode, number>> = {
   FILE_TOO_LARGE: 413,
   UNSUPPORTED_TYPE: 415,
   NAME_CONTRADICTS_CONTENT: 415,
+  FILE_CHANGED_IN_TRANSIT: 422,
 }
 
 export class ServiceError extends Error {

@@ -6,7 +6,7 @@ import { CopyObjectCommand, DeleteObjectCommand, PutObjectCommand, type S3Client
 import { Upload } from '@aws-sdk/lib-storage'
 import { createHash, randomUUID } from 'node:crypto'
 import { Readable } from 'node:stream'
-import { checkEvidenceFile, cleanFileName, maxBytesFor, SNIFF_BYTES, type EvidenceKind } from '~/domain/evidence-files'
+import { checkEvidenceFile, cleanFileName, maxBytesFor, maxEvidenceBytes, SNIFF_BYTES, type EvidenceKind } from '~/domain/evidence-files'
 import type { Policy } from '~/domain/policy'
 import { logger } from '~/infra/logger.server'
 import type { StoredFile } from './disputes.server'
@@ -16,11 +16,26 @@ export type Storage = { s3: S3Client; bucket: string }
 
 /** Parts of this size are buffered; a file that fits in one part is a single PUT with its hash. */
 export const PART_SIZE = 8 * 1024 * 1024
+const LATE_CLEANUP_MS = 2_000
 
+/** What the browser says of the file before sending it: verified, never trusted. */
+export type DeclaredFile = { sizeBytes: number; sha256: string }
+
+export function parseDeclared(size: FormDataEntryValue | null, sha256: FormDataEntryValue | null): DeclaredFile | undefined {
+  const sizeBytes = Number(size)
+  if (typeof sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(sha256) || !Number.isSafeInteger(sizeBytes) || sizeBytes <= 0) return undefined
+  return { sizeBytes, sha256 }
+}
+
+/**
+ * Streams one file to S3. With a declared size and SHA-256 (our uploader computes them), the file
+ * goes up as one streamed PUT with its hash as metadata from the start, and the server checks both
+ * as the bytes pass: a mismatch deletes the object. Without them, parts are buffered (see below).
+ */
 export async function storeEvidenceStream(
   storage: Storage,
   policy: Policy,
-  input: { keyPrefix: string; fileName: string; body: AsyncIterable<Uint8Array> },
+  input: { keyPrefix: string; fileName: string; body: AsyncIterable<Uint8Array>; declared?: DeclaredFile },
 ): Promise<StoredFile> {
   const fileName = cleanFileName(input.fileName)
   const key = `${input.keyPrefix}/${randomUUID()}`
@@ -51,6 +66,70 @@ export async function storeEvidenceStream(
     kind = check.kind
     mime = check.mime
     if (size > maxBytesFor(kind, policy)) throw new ServiceError('FILE_TOO_LARGE', { maxBytes: maxBytesFor(kind, policy) })
+  }
+
+  if (input.declared) return streamDeclared(input.declared)
+
+  async function streamDeclared(declared: DeclaredFile): Promise<StoredFile> {
+    if (declared.sizeBytes > maxEvidenceBytes(policy)) throw new ServiceError('FILE_TOO_LARGE', { maxBytes: maxEvidenceBytes(policy) })
+    const head: Uint8Array[] = []
+    let headBytes = 0
+    while (headBytes < SNIFF_BYTES) {
+      const chunk = await next()
+      if (!chunk) break
+      head.push(chunk)
+      headBytes += chunk.byteLength
+    }
+    if (size === 0) throw new ServiceError('FILE_EMPTY')
+    decideType(Buffer.concat(head))
+    if (declared.sizeBytes > maxBytesFor(kind!, policy)) throw new ServiceError('FILE_TOO_LARGE', { maxBytes: maxBytesFor(kind!, policy) })
+    // The HTTP client does not abort a PUT when its body stream fails; the signal does.
+    const abort = new AbortController()
+    async function* checked() {
+      try {
+        yield* head
+        for (let chunk = await next(); chunk; chunk = await next()) {
+          if (size > declared.sizeBytes) throw new ServiceError('FILE_CHANGED_IN_TRANSIT')
+          yield chunk
+        }
+        if (size !== declared.sizeBytes) throw new ServiceError('FILE_CHANGED_IN_TRANSIT')
+      } catch (error) {
+        refusal ??= isServiceError(error) ? error : new ServiceError('STORAGE_UNAVAILABLE')
+        abort.abort()
+        throw error
+      }
+    }
+    const body = Readable.from(checked(), { objectMode: false })
+    // The failure is kept in `refusal` and the PUT aborted; after the abort nobody listens to the
+    // body any more, and an unheard stream error would crash the process.
+    body.on('error', () => {})
+    try {
+      await storage.s3.send(
+        new PutObjectCommand({
+          Bucket: storage.bucket,
+          Key: key,
+          Body: body,
+          ContentLength: declared.sizeBytes,
+          ContentType: mime,
+          Metadata: { sha256: declared.sha256 },
+        }),
+        { abortSignal: abort.signal },
+      )
+    } catch (error) {
+      await deleteObjectQuietly(storage, key)
+      // Some S3-compatible servers finish writing an aborted PUT after answering: delete again.
+      setTimeout(() => void deleteObjectQuietly(storage, key), LATE_CLEANUP_MS).unref()
+      if (refusal) throw refusal
+      if (isServiceError(error)) throw error
+      logger.warn('evidence upload to S3 failed', { key, error })
+      throw new ServiceError('STORAGE_UNAVAILABLE')
+    }
+    const sha256 = hash.digest('hex')
+    if (sha256 !== declared.sha256) {
+      await deleteObjectQuietly(storage, key)
+      throw new ServiceError('FILE_CHANGED_IN_TRANSIT')
+    }
+    return { key, fileName, sizeBytes: size, mime, sha256 }
   }
 
   // Phase 1: buffer up to one part; decide the type as soon as enough bytes are in.

@@ -1,0 +1,175 @@
+// npm run bench:upload — one 1 GB file, uploaded (1) as evidence through the portal's HTTP endpoint,
+// streamed to S3, and (2) straight to the same S3 server with one PUT. Prints throughput of both,
+// their ratio (goal ≥ 0.8) and the app server's peak RSS growth during its upload (goal ≤ 64 MB).
+// Everything runs here on loopback: embedded PostgreSQL, s3rver, an SMTP receiver, the real server.
+import { PutObjectCommand } from '@aws-sdk/client-s3'
+import { spawn, spawnSync } from 'node:child_process'
+import { createHash, randomBytes } from 'node:crypto'
+import { chmodSync, closeSync, createReadStream, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs'
+import http from 'node:http'
+import os from 'node:os'
+import path from 'node:path'
+import { createS3Client } from '~/infra/storage.server'
+import { createDatabase, freePort, S3RVER_CREDENTIALS, startPostgres, startS3, startSmtpReceiver } from '../scripts/embedded-services'
+import { DEMO_LOGINS, DEMO_PASSWORD } from '../prisma/demo-data'
+
+const SIZE = Number(process.env.BENCH_UPLOAD_BYTES ?? 1024 * 1024 * 1024)
+const root = path.resolve(import.meta.dirname, '..')
+const MB = 1024 * 1024
+
+function makeFile(dir: string): string {
+  const file = path.join(dir, 'evidence.png')
+  const fd = openSync(file, 'w')
+  // A PNG signature, then random bytes: the portal decides the type from the first bytes.
+  writeSync(fd, Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))
+  const block = randomBytes(8 * MB)
+  for (let written = 8; written < SIZE; written += block.length) writeSync(fd, block, 0, Math.min(block.length, SIZE - written))
+  closeSync(fd)
+  return file
+}
+
+async function httpRequest(url: string, options: http.RequestOptions, body?: string | NodeJS.ReadableStream): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, options, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (c: Buffer) => chunks.push(c))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString() }))
+    })
+    req.on('error', reject)
+    if (typeof body === 'string' || body === undefined) req.end(body)
+    else body.pipe(req)
+  })
+}
+
+async function sha256Of(file: string): Promise<string> {
+  const hash = createHash('sha256')
+  for await (const chunk of createReadStream(file, { highWaterMark: MB })) hash.update(chunk as Buffer)
+  return hash.digest('hex')
+}
+
+function rssBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024
+}
+
+async function main() {
+  if (!existsSync(path.join(root, 'build/index.js'))) throw new Error('run `npm run build` first')
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'portal-bench-'))
+  chmodSync(dir, 0o755)
+  process.stdout.write(`writing a ${(SIZE / MB).toFixed(0)} MB file…\n`)
+  const file = makeFile(dir)
+  const postgres = await startPostgres({ dataDir: path.join(dir, 'pg'), port: await freePort(), fast: true })
+  await createDatabase(postgres, 'bench')
+  const s3 = await startS3({ directory: path.join(dir, 's3'), port: 0, buckets: ['evidence'] })
+  const smtp = await startSmtpReceiver()
+  const port = await freePort()
+  const env = {
+    ...process.env,
+    NODE_ENV: 'production' as const,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATABASE_URL: postgres.url('bench'),
+    S3_ENDPOINT: s3.endpoint,
+    S3_BUCKET: 'evidence',
+    S3_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+    S3_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+    SMTP_URL: smtp.url,
+    MAIL_FROM: 'bench <bench@portal.localhost>',
+    SESSION_SECRET: randomBytes(32).toString('hex'),
+    LOG_LEVEL: 'warn',
+    // The benchmark file is larger than any evidence the policy allows.
+    POLICY_OVERRIDES: JSON.stringify({ dispute: { maxImageOrPdfBytes: SIZE + MB } }),
+  }
+  for (const args of [['node_modules/prisma/build/index.js', 'migrate', 'deploy'], ['--import', 'tsx', 'prisma/seed.ts']]) {
+    const result = spawnSync(process.execPath, args, { cwd: root, env, encoding: 'utf8' })
+    if (result.status !== 0) throw new Error(result.stderr)
+  }
+  const server = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] })
+  const base = `http://127.0.0.1:${port}`
+  try {
+    for (let i = 0; ; i++) {
+      try {
+        if ((await httpRequest(`${base}/healthz`, {})).status === 200) break
+      } catch {
+        if (i > 150) throw new Error('server did not start')
+      }
+      await new Promise((r) => setTimeout(r, 200))
+    }
+    // Log in as the merchant whose dispute awaits evidence.
+    const loginPage = await httpRequest(`${base}/login`, {})
+    const csrfCookie = (loginPage.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ')
+    const csrf = /name="csrf" value="([^"]+)"/.exec(loginPage.text)?.[1] ?? ''
+    const form = new URLSearchParams({ csrf, email: DEMO_LOGINS.shopAMain, password: DEMO_PASSWORD }).toString()
+    const login = await httpRequest(`${base}/login`, { method: 'POST', headers: { Cookie: csrfCookie, 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': Buffer.byteLength(form) } }, form)
+    const cookie = [csrfCookie, ...(login.headers['set-cookie'] ?? []).map((c) => c.split(';')[0])].join('; ')
+    const { default: pg } = await import('pg')
+    const client = new pg.Client({ connectionString: postgres.url('bench') })
+    await client.connect()
+    const { rows } = await client.query(`SELECT r.id FROM "EvidenceRequest" r JOIN "AfterSalesCase" c ON c.id = r."caseId" WHERE c."caseNo" = 'AS2611220005' AND r.status = 'OPEN'`)
+    await client.end()
+    const requestId = rows[0].id as string
+
+    // (1) Through the app.
+    const boundary = `----bench${randomBytes(8).toString('hex')}`
+    // As the portal's uploader does: the size and SHA-256 go before the file.
+    const fileSha256 = await sha256Of(file)
+    const field = (name: string, value: string) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`
+    const head = Buffer.from(
+      field('csrf', csrf) + field('size', String(SIZE)) + field('sha256', fileSha256) +
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="evidence.png"\r\nContent-Type: image/png\r\n\r\n`,
+    )
+    const tail = Buffer.from(`\r\n--${boundary}--\r\n`)
+    const { PassThrough } = await import('node:stream')
+    const body = new PassThrough()
+    body.write(head)
+    const fileStream = createReadStream(file, { highWaterMark: MB })
+    fileStream.on('end', () => body.end(tail))
+    fileStream.pipe(body, { end: false })
+    const baseline = rssBytes(server.pid!)
+    let peak = baseline
+    const sampler = setInterval(() => (peak = Math.max(peak, rssBytes(server.pid!))), 20)
+    const appStarted = performance.now()
+    const answer = await httpRequest(
+      `${base}/cases/AS2611220005/evidence/${requestId}/files`,
+      {
+        method: 'POST',
+        headers: {
+          Cookie: cookie,
+          Accept: 'application/json',
+          'Content-Type': `multipart/form-data; boundary=${boundary}`,
+          'Content-Length': head.length + statSync(file).size + tail.length,
+        },
+      },
+      body,
+    )
+    const appSeconds = (performance.now() - appStarted) / 1000
+    clearInterval(sampler)
+    if (answer.status !== 200) throw new Error(`upload through the app failed: ${answer.status} ${answer.text}`)
+
+    // (2) Straight to S3 with one PUT of the same file.
+    const s3Client = createS3Client({ endpoint: s3.endpoint, region: 'us-east-1', bucket: 'evidence', forcePathStyle: true, ...S3RVER_CREDENTIALS })
+    const directStarted = performance.now()
+    await s3Client.send(new PutObjectCommand({ Bucket: 'evidence', Key: 'bench/direct', Body: createReadStream(file, { highWaterMark: MB }), ContentLength: SIZE, ContentType: 'image/png' }))
+    const directSeconds = (performance.now() - directStarted) / 1000
+
+    const appRate = SIZE / MB / appSeconds
+    const directRate = SIZE / MB / directSeconds
+    const growth = (peak - baseline) / MB
+    process.stdout.write(`through the app: ${appSeconds.toFixed(1)} s, ${appRate.toFixed(1)} MB/s\n`)
+    process.stdout.write(`direct S3 PUT:   ${directSeconds.toFixed(1)} s, ${directRate.toFixed(1)} MB/s\n`)
+    process.stdout.write(
+      `bench:upload ${(SIZE / MB).toFixed(0)} MB: throughput ratio app/direct ${(appRate / directRate).toFixed(2)} (goal >= 0.8); server peak RSS growth ${growth.toFixed(1)} MB (goal <= 64 MB)\n`,
+    )
+  } finally {
+    server.kill('SIGTERM')
+    await new Promise((r) => server.once('exit', r))
+    await Promise.all([s3.stop(), smtp.stop()])
+    await postgres.stop()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`)
+  process.exit(1)
+})

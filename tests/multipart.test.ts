@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest'
+import { cookies } from '~/infra/cookies.server'
+import { readMultipartForm, type IncomingFile } from '~/infra/multipart.server'
+
+const TOKEN = 'a-csrf-token-of-some-length-0123456789'
+
+async function multipartRequest(parts: Array<{ name: string; value: string; fileName?: string }>, cookieToken = TOKEN) {
+  const boundary = '----portal-test-boundary'
+  const body = Buffer.concat([
+    ...parts.map((part) =>
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${part.name}"${part.fileName === undefined ? '' : `; filename="${part.fileName}"`}\r\n` +
+          (part.fileName === undefined ? '' : 'Content-Type: application/octet-stream\r\n') +
+          `\r\n${part.value}\r\n`,
+        'utf8',
+      ),
+    ),
+    Buffer.from(`--${boundary}--\r\n`),
+  ])
+  const cookie = await cookies().csrf.serialize(cookieToken)
+  return new Request('http://portal.test/upload', {
+    method: 'POST',
+    headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}`, Cookie: cookie.split(';')[0] },
+    body,
+  })
+}
+
+async function collect(file: IncomingFile) {
+  const chunks: Buffer[] = []
+  for await (const chunk of file.data) chunks.push(Buffer.from(chunk))
+  return { field: file.field, fileName: file.fileName, text: Buffer.concat(chunks).toString(), before: Object.fromEntries(file.fieldsBefore) }
+}
+
+describe('readMultipartForm', () => {
+  it('streams each file with its UTF-8 name and the fields sent before it', async () => {
+    const seen: Awaited<ReturnType<typeof collect>>[] = []
+    const form = await readMultipartForm(
+      await multipartRequest([
+        { name: 'csrf', value: TOKEN },
+        { name: 'size', value: '5' },
+        { name: 'file', value: 'hello', fileName: '实拍图.png' },
+        { name: 'note', value: '说明' },
+      ]),
+      async (file) => {
+        seen.push(await collect(file))
+        return 'stored-id'
+      },
+    )
+    expect(seen).toEqual([{ field: 'file', fileName: '实拍图.png', text: 'hello', before: { csrf: TOKEN, size: '5' } }])
+    expect(form.get('file')).toBe('stored-id')
+    expect(form.get('note')).toBe('说明')
+  })
+
+  it('refuses a file that arrives before a valid CSRF token, without handing it on', async () => {
+    let called = false
+    const attempt = readMultipartForm(
+      await multipartRequest([
+        { name: 'file', value: 'hello', fileName: 'a.png' },
+        { name: 'csrf', value: TOKEN },
+      ]),
+      async () => {
+        called = true
+        return 'x'
+      },
+    )
+    await expect(attempt).rejects.toMatchObject({ status: 403 })
+    expect(called).toBe(false)
+  })
+
+  it('refuses a token that does not match the cookie', async () => {
+    const attempt = readMultipartForm(await multipartRequest([{ name: 'csrf', value: TOKEN }], 'another-token-entirely-0123456789abc'), async () => 'x')
+    await expect(attempt).rejects.toMatchObject({ status: 403 })
+  })
+
+  it('passes on the error of the file handler and stops reading', async () => {
+    const attempt = readMultipartForm(
+      await multipartRequest([
+        { name: 'csrf', value: TOKEN },
+        { name: 'file', value: 'hello', fileName: 'a.png' },
+        { name: 'file', value: 'again', fileName: 'b.png' },
+      ]),
+      async (file) => {
+        for await (const _ of file.data) {
+          // drain
+        }
+        throw new Error('storage refused')
+      },
+    )
+    await expect(attempt).rejects.toThrow('storage refused')
+  })
+})
