@@ -14,6 +14,8 @@ import { db } from '~/infra/db.server'
 import { getActor } from '~/infra/session.server'
 import { unreadCount } from '~/models/notifications.server'
 import stylesheet from '~/styles/tailwind.css'
+import { ruleParams } from '~/i18n/rule-params'
+import { policy } from '~/infra/policy.server'
 
 export const links: LinksFunction = () => [
   { rel: 'stylesheet', href: stylesheet },
@@ -32,6 +34,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       locale,
       csrf: csrf.token,
       serverNow: clock().now().toISOString(),
+      rules: ruleParams(policy()),
       user: actor ? { kind: actor.kind, displayName: actor.displayName, home: homePath(actor), unread } : null,
     },
     { headers: csrf.setCookie ? { 'Set-Cookie': csrf.setCookie } : undefined },
@@ -80,8 +83,18 @@ function Header() {
               {t(navKey)}
             </Link>
             {user.kind === 'BUYER' ? (
-              <Link to="/buyer/disputes" className="text-slate-700 underline-offset-4 hover:underline">
-                {t('nav.disputes')}
+              <>
+                <Link to="/buyer/orders" className="text-slate-700 underline-offset-4 hover:underline">
+                  {t('nav.orders')}
+                </Link>
+                <Link to="/buyer/disputes" className="text-slate-700 underline-offset-4 hover:underline">
+                  {t('nav.disputes')}
+                </Link>
+              </>
+            ) : null}
+            {user.kind === 'MERCHANT' ? (
+              <Link to="/merchant/settings" className="text-slate-700 underline-offset-4 hover:underline">
+                {t('nav.settings')}
               </Link>
             ) : null}
             <Link to="/messages" className="relative text-slate-700 underline-offset-4 hover:underline" data-testid="messages-link">

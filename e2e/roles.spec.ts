@@ -20,8 +20,8 @@ test.describe('each role lands on its own home', () => {
   test('the merchant workbench lists only its own shop, with masked phones and a countdown', async ({ page }) => {
     await logIn(page, DEMO_LOGINS.shopBMain)
     await expect(page).toHaveURL('/merchant/workbench')
-    const rows = page.locator('tbody tr')
-    await expect(rows).toHaveCount(2) // shop B has two demo cases
+    await expect(page.locator('a[href="/cases/AS2611220004"]')).toBeVisible() // shop B's
+    await expect(page.locator('a[href="/cases/AS2611220001"]')).toHaveCount(0) // shop A's
     await expect(page.getByText('137****7003')).toBeVisible()
     await expect(page.getByText('13700137003')).toHaveCount(0)
   })

@@ -95,6 +95,14 @@ export async function seedDemoData(db: PrismaClient, now: Date): Promise<{ seede
       const li = { name: '李华', phone: '13900139002' }
       const zhou = { name: '周婷', phone: '13700137003' }
 
+      // 售后地址: each shop's return address book, one default.
+      const address = (shopId: string, label: string, contactName: string, phone: string, line: string, isDefault: boolean) =>
+        tx.shopAddress.create({ data: { shopId, label, contactName, phone, address: line, isDefault, createdAt: at(-90 * DAY) } })
+      const teaWarehouse = await address(shopA.id, '杭州仓 Hangzhou warehouse', '张伟', '0571-88886666', '浙江省杭州市西湖区龙井路 18 号 玉溪茶庄售后部', true)
+      await address(shopA.id, '昆明仓 Kunming warehouse', '刘洋', '0871-66668888', '云南省昆明市五华区茶城大道 9 号', false)
+      await address(shopB.id, '成都仓 Chengdu warehouse', '孙强', '028-85556666', '四川省成都市武侯区天府大道 66 号 北峰户外退货组', true)
+      const returnAddress = { label: teaWarehouse.label, contactName: teaWarehouse.contactName, phone: teaWarehouse.phone, address: teaWarehouse.address }
+
       const oPending = await order(shopA, buyer1, wang, '明前龙井 250g', 268_00, 2 * DAY, { expressRefundBadge: true })
       const oReturn = await order(shopA, buyer2, li, '紫砂壶 西施 200ml', 458_00, 9 * DAY, { shippedAt: at(-8 * DAY), returnShippingInsurance: true })
       const oReceipt = await order(shopA, buyer1, wang, '白瓷茶具套装', 329_00, 15 * DAY, { shippedAt: at(-14 * DAY) })
@@ -145,10 +153,12 @@ export async function seedDemoData(db: PrismaClient, now: Date): Promise<{ seede
       await mkCase({
         caseNo: 'AS2611220002', order: oReturn, type: 'RETURN_AND_REFUND', state: 'AWAITING_RETURN', reason: 'QUALITY_ISSUE',
         description: '壶盖有裂纹。', createdAgoMs: 3 * DAY, deadlines: { buyerShipBy: at(defaultPolicy.returnAndRefund.buyerShipMs - 2 * DAY) },
+        extra: { returnAddress },
       })
       await mkCase({
         caseNo: 'AS2611220003', order: oReceipt, type: 'RETURN_AND_REFUND', state: 'AWAITING_RECEIPT', reason: 'DAMAGED',
         description: '两个杯子碎了。', createdAgoMs: 6 * DAY, deadlines: { merchantReceiveBy: at(defaultPolicy.returnAndRefund.merchantReceiveMs - 4 * DAY) },
+        extra: { returnAddress, returnCourier: 'SF', returnTrackingNo: 'SF1234567890123', trackingUploadedAt: at(-4 * DAY), trackingUploadedBy: 'BUYER' },
       })
       await mkCase({
         caseNo: 'AS2611220004', order: oRejected, type: 'REFUND_ONLY', state: 'REJECTED', reason: 'NOT_AS_DESCRIBED',

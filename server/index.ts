@@ -4,12 +4,14 @@ import { createRequestHandler } from '@remix-run/express'
 import type { ServerBuild } from '@remix-run/node'
 import express from 'express'
 import { randomUUID } from 'node:crypto'
+import http from 'node:http'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { disconnectDb } from '~/infra/db.server'
 import { env, EnvError } from '~/infra/env.server'
 import { logger, requestContext } from '~/infra/logger.server'
 
+const REQUEST_BUFFER_BYTES = 1024 * 1024
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
 /** Browsers send Origin on every cross-site POST; one from another site is refused outright. */
@@ -73,7 +75,11 @@ async function main() {
   }
   const { HOST, PORT } = env()
   const app = await createApp()
-  const server = app.listen(PORT, HOST, () => {
+  // Remix hands the request body on through a web stream that pauses the socket whenever its
+  // buffer (the socket's high-water mark) is full; at the default 16 KB an upload stalls every
+  // few packets. 1 MB keeps evidence uploads near the speed of a direct S3 PUT.
+  const server = http.createServer({ highWaterMark: REQUEST_BUFFER_BYTES }, app)
+  server.listen(PORT, HOST, () => {
     const address = server.address()
     const port = typeof address === 'object' && address ? address.port : PORT
     logger.info('portal listening', { url: `http://${HOST}:${port}` })

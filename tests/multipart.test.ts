@@ -20,7 +20,7 @@ async function multipartRequest(parts: Array<{ name: string; value: string; file
   const cookie = await cookies().csrf.serialize(cookieToken)
   return new Request('http://portal.test/upload', {
     method: 'POST',
-    headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}`, Cookie: cookie.split(';')[0] },
+    headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}`, Cookie: cookie.split(';')[0]! },
     body,
   })
 }

@@ -13,7 +13,9 @@ const catalogs: Record<Locale, Record<MessageKey, string>> = { en, 'zh-CN': zhCN
 export type MessageParams = Record<string, string | number>
 
 export function translate(locale: Locale, key: MessageKey, params?: MessageParams): string {
-  const template = catalogs[locale][key]
+  const template = catalogs[locale][key] as string | undefined
+  // Keys built at run time (a log action, a negotiation kind) may be unknown: the caller falls back.
+  if (template === undefined) return ''
   if (!params) return template
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole))
 }

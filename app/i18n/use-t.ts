@@ -9,7 +9,10 @@ export function useLocale(): Locale {
 
 export type Translate = (key: MessageKey, params?: MessageParams) => string
 
+/** Translates with the policy's rule numbers (see rule-params) available to every message. */
 export function useT(): Translate {
-  const locale = useLocale()
-  return useCallback((key, params) => translate(locale, key, params), [locale])
+  const root = useRouteLoaderData<typeof rootLoader>('root')
+  const locale = root?.locale ?? DEFAULT_LOCALE
+  const rules = root?.rules
+  return useCallback((key, params) => translate(locale, key, { ...rules, ...params }), [locale, rules])
 }

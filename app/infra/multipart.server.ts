@@ -12,6 +12,7 @@ import { CSRF_FIELD } from './csrf.server'
 const MAX_FIELD_BYTES = 64 * 1024
 const MAX_FIELDS = 50
 const MAX_FILES = 50
+const FILE_CHUNK_BYTES = 1024 * 1024
 
 export type IncomingFile = { field: string; fileName: string; data: AsyncIterable<Uint8Array>; fieldsBefore: FormData }
 
@@ -30,6 +31,8 @@ export async function readMultipartForm(request: Request, onFile: (file: Incomin
     // Browsers send file names as raw UTF-8 (实拍图.png); busboy would read them as Latin-1.
     defParamCharset: 'utf8',
     limits: { fieldSize: MAX_FIELD_BYTES, fields: MAX_FIELDS, files: MAX_FILES },
+    // Larger file chunks: fewer hand-offs per megabyte on the way to S3.
+    fileHwm: FILE_CHUNK_BYTES,
   })
 
   return new Promise<FormData>((resolve, reject) => {

@@ -6,6 +6,8 @@ import { z } from 'zod'
 import { CsrfInput } from '~/components/csrf-input'
 import { EvidenceList } from '~/components/evidence-list'
 import { EvidenceUploader } from '~/components/evidence-uploader'
+import { ErrorLine, Section, type ActionResult } from '~/components/case-ui'
+import { LifecyclePanel, Negotiation } from '~/components/case-lifecycle'
 import { Money } from '~/components/money'
 import { Countdown, LocalTime } from '~/components/time'
 import { ESCALATION_REASONS, LIABLE_PARTIES, RULING_OUTCOMES } from '~/domain/dispute'
@@ -15,6 +17,8 @@ import { readForm } from '~/infra/csrf.server'
 import { db } from '~/infra/db.server'
 import { disputeDeps, evidenceStorage } from '~/infra/deps.server'
 import { readMultipartForm } from '~/infra/multipart.server'
+import { yuanToFen } from '~/forms/amount'
+import { LIFECYCLE_FILE_INTENTS, runLifecycleIntent } from '~/forms/lifecycle-intents.server'
 import { policy } from '~/infra/policy.server'
 import { notFound, requireActor } from '~/infra/session.server'
 import { loadCaseView, type CaseView } from '~/models/case-view.server'
@@ -33,13 +37,6 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     view,
     limits: { maxImageOrPdfBytes: dispute.maxImageOrPdfBytes, maxVideoBytes: dispute.maxVideoBytes, maxFiles: dispute.maxFilesPerResponse, maxExplanation: dispute.explanationMaxChars },
   }
-}
-
-/** Yuan as typed ("12.5", "12.50") to integer fen; null when it is not an amount. */
-function yuanToFen(text: string): number | null {
-  const match = /^\s*(\d{1,9})(?:\.(\d{1,2}))?\s*$/.exec(text)
-  if (!match) return null
-  return Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'))
 }
 
 const Escalation = z.object({ reason: z.enum(ESCALATION_REASONS), description: z.string().max(2000).default('') })
@@ -67,20 +64,26 @@ export async function action({ request, params }: ActionFunctionArgs) {
   let intent = ''
   try {
     if (isMultipart) {
-      // Escalation with optional files: the files are streamed to S3 first and recorded in the
-      // escalation's transaction; if it fails they are deleted.
+      // Forms with files (escalation, rejection proof): the files are streamed to S3 first and
+      // recorded in the command's transaction; if it fails they are deleted. The intent field
+      // comes before the files, so the key prefix is known while they stream.
       if (actor.kind === 'AGENT') throw new ServiceError('FORBIDDEN')
       const storage = evidenceStorage()
       const form = await readMultipartForm(request, async (file) => {
         if (stored.length >= deps.policy.dispute.maxFilesPerResponse) throw new ServiceError('TOO_MANY_FILES')
-        const saved = await storeEvidenceStream(storage, deps.policy, { keyPrefix: `cases/${caseId}/escalation`, fileName: file.fileName, body: file.data })
+        const purpose = file.fieldsBefore.get('intent') === 'escalate' ? 'escalation' : 'proof'
+        const saved = await storeEvidenceStream(storage, deps.policy, { keyPrefix: `cases/${caseId}/${purpose}`, fileName: file.fileName, body: file.data })
         stored.push(saved)
         return saved.key
       })
       intent = String(form.get('intent'))
-      const input = Escalation.safeParse(Object.fromEntries(form))
-      if (intent !== 'escalate' || !input.success) throw new ServiceError('INVALID_INPUT')
-      await escalate(deps, actor, { caseId, ...input.data, files: stored })
+      if (intent === 'escalate') {
+        const input = Escalation.safeParse(Object.fromEntries(form))
+        if (!input.success) throw new ServiceError('INVALID_INPUT')
+        await escalate(deps, actor, { caseId, ...input.data, files: stored })
+      } else if (!(LIFECYCLE_FILE_INTENTS as readonly string[]).includes(intent) || !(await runLifecycleIntent(deps, actor, caseId, intent, form, stored))) {
+        throw new ServiceError('INVALID_INPUT')
+      }
       stored.length = 0
       return data({ intent, ok: true as const })
     }
@@ -123,7 +126,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
         break
       }
       default:
-        throw new ServiceError('INVALID_INPUT')
+        if (!(await runLifecycleIntent(deps, actor, caseId, intent, form))) throw new ServiceError('INVALID_INPUT')
     }
     return data({ intent, ok: true as const })
   } catch (error) {
@@ -131,29 +134,6 @@ export async function action({ request, params }: ActionFunctionArgs) {
     if (isServiceError(error)) return data({ intent, ok: false as const, error: error.code }, { status: error.status })
     throw error
   }
-}
-
-type ActionResult = { intent: string; ok: boolean; error?: string }
-
-function ErrorLine({ result, intent }: { result: ActionResult | undefined; intent: string }) {
-  const t = useT()
-  if (!result || result.ok || result.intent !== intent) return null
-  return (
-    <p role="alert" className="mt-2 rounded bg-red-50 px-3 py-2 text-sm text-red-800">
-      {t(`error.service.${result.error}` as never)}
-    </p>
-  )
-}
-
-function Section({ title, children, id }: { title: string; children: React.ReactNode; id?: string }) {
-  return (
-    <section id={id} className="rounded-lg border border-slate-200 bg-white p-4" aria-labelledby={id ? `${id}-title` : undefined}>
-      <h2 id={id ? `${id}-title` : undefined} className="mb-3 text-lg font-semibold">
-        {title}
-      </h2>
-      {children}
-    </section>
-  )
 }
 
 function Summary({ view }: { view: CaseView }) {
@@ -521,6 +501,7 @@ export default function CasePage() {
       <Section title={t('case.summary')}>
         <Summary view={view} />
       </Section>
+      <LifecyclePanel view={view} result={result} />
       <Ruling view={view} />
       {view.viewer.mayEscalate ? (
         <Section title={t('escalate.title')} id="escalate">
@@ -572,9 +553,14 @@ export default function CasePage() {
           </Section>
         </div>
       ) : null}
-      <Section title={t('case.log')} id="log">
-        <Timeline view={view} />
-      </Section>
+      <div className="grid gap-4 lg:grid-cols-2">
+        <Section title={t('case.negotiation')} id="negotiation">
+          <Negotiation view={view} />
+        </Section>
+        <Section title={t('case.log')} id="log">
+          <Timeline view={view} />
+        </Section>
+      </div>
     </div>
   )
 }

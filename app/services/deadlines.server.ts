@@ -4,7 +4,9 @@
 // idempotent). A deadline missed while every process was down is simply due at the next sweep.
 import type { Db } from '~/infra/db.server'
 import { logger } from '~/infra/logger.server'
+import type { CaseState } from '~/domain/dispute'
 import { expireEvidenceRequest, sendEvidenceReminder, type DisputeDeps } from './disputes.server'
+import { fireBuyerShipTimeout, fireMerchantTimeout, fireReceiveTimeout } from './lifecycle.server'
 
 export type DeadlineKind = {
   name: string
@@ -44,8 +46,35 @@ const evidenceReminder: DeadlineKind = {
   fire: sendEvidenceReminder,
 }
 
+/**
+ * A case-level deadline: the case's `nextDeadlineAt` is the deadline of its current state (kept so
+ * by every transition), read through the (state, nextDeadlineAt) index. The handler re-checks the
+ * state's own column, so a stale `nextDeadlineAt` can never fire the wrong rule.
+ */
+function caseDeadline(name: string, state: CaseState, fire: DeadlineKind['fire']): DeadlineKind {
+  return {
+    name,
+    async due(db, now, limit) {
+      const rows = await db.afterSalesCase.findMany({
+        where: { state, nextDeadlineAt: { lte: now } },
+        orderBy: { nextDeadlineAt: 'asc' },
+        take: limit,
+        select: { id: true },
+      })
+      return rows.map((r) => r.id)
+    },
+    fire,
+  }
+}
+
 /** Expiries first: a request past due after downtime expires and is never reminded. */
-export const DEADLINE_KINDS: readonly DeadlineKind[] = [evidenceExpiry, evidenceReminder]
+export const DEADLINE_KINDS: readonly DeadlineKind[] = [
+  caseDeadline('case.merchant-timeout', 'PENDING_MERCHANT', fireMerchantTimeout),
+  caseDeadline('case.buyer-ship-timeout', 'AWAITING_RETURN', fireBuyerShipTimeout),
+  caseDeadline('case.receive-timeout', 'AWAITING_RECEIPT', fireReceiveTimeout),
+  evidenceExpiry,
+  evidenceReminder,
+]
 
 export async function sweepDeadlines(deps: DisputeDeps, limit = 200): Promise<Record<string, number>> {
   const fired: Record<string, number> = {}

@@ -18,9 +18,9 @@ import {
   type Party,
   type RulingOutcome,
 } from '~/domain/dispute'
-import type { Policy } from '~/domain/policy'
+import { hoursOf, type Policy } from '~/domain/policy'
 import { translate } from '~/i18n/messages'
-import type { Prisma } from '~/generated/prisma/client'
+import type { EvidencePurpose, Prisma } from '~/generated/prisma/client'
 import type { Clock } from '~/infra/clock.server'
 import type { Db, Tx } from '~/infra/db.server'
 import { writeCaseLog, type LogActor } from './case-log.server'
@@ -32,6 +32,27 @@ export type DisputeDeps = { db: Db; clock: Clock; policy: Policy; appUrl: string
 
 /** Files stored in S3 before the transaction that records them (see evidence-upload.server). */
 export type StoredFile = { key: string; fileName: string; sizeBytes: number; mime: string; sha256: string }
+
+/** The evidence row for a stored file: where it came from, who sent it, and its checked bytes. */
+export function evidenceRow(
+  file: StoredFile,
+  input: { caseId: string; actor: BuyerActor | MerchantActor; purpose: EvidencePurpose; status: 'DRAFT' | 'SUBMITTED'; at: Date; requestId?: string },
+) {
+  return {
+    caseId: input.caseId,
+    requestId: input.requestId ?? null,
+    purpose: input.purpose,
+    uploadedById: input.actor.userId,
+    uploadedByRole: partyOf(input.actor),
+    s3Key: file.key,
+    fileName: file.fileName,
+    sizeBytes: file.sizeBytes,
+    contentType: file.mime,
+    sha256: file.sha256,
+    status: input.status,
+    createdAt: input.at,
+  }
+}
 
 const partyOf = (actor: BuyerActor | MerchantActor): Party => (actor.kind === 'BUYER' ? 'BUYER' : 'MERCHANT')
 
@@ -106,18 +127,7 @@ export async function escalate(
     })
     if (input.files?.length) {
       await tx.evidenceItem.createMany({
-        data: input.files.map((file) => ({
-          caseId: found.id,
-          uploadedById: actor.userId,
-          uploadedByRole: partyOf(actor),
-          s3Key: file.key,
-          fileName: file.fileName,
-          sizeBytes: file.sizeBytes,
-          contentType: file.mime,
-          sha256: file.sha256,
-          status: 'SUBMITTED' as const,
-          createdAt: now,
-        })),
+        data: input.files.map((file) => evidenceRow(file, { caseId: found.id, actor, purpose: 'ESCALATION', status: 'SUBMITTED', at: now })),
       })
     }
     await writeCaseLog(tx, {
@@ -242,18 +252,7 @@ export async function attachDraftFile(deps: DisputeDeps, actor: BuyerActor | Mer
     const drafts = await tx.evidenceItem.count({ where: { requestId, status: 'DRAFT' } })
     if (drafts >= deps.policy.dispute.maxFilesPerResponse) throw new ServiceError('TOO_MANY_FILES')
     const item = await tx.evidenceItem.create({
-      data: {
-        requestId,
-        caseId: request.caseId,
-        uploadedById: actor.userId,
-        uploadedByRole: partyOf(actor),
-        s3Key: file.key,
-        fileName: file.fileName,
-        sizeBytes: file.sizeBytes,
-        contentType: file.mime,
-        sha256: file.sha256,
-        createdAt: now,
-      },
+      data: evidenceRow(file, { caseId: request.caseId, requestId, actor, purpose: 'DISPUTE_EVIDENCE', status: 'DRAFT', at: now }),
     })
     await writeCaseLog(tx, {
       caseId: request.caseId,
@@ -485,7 +484,7 @@ async function remindInTx(tx: Tx, deps: DisputeDeps, requestId: string, now: Dat
     recipients,
     caseId: request.caseId,
     caseNo: request.case.caseNo,
-    params: { due: formatDue(request.dueAt) },
+    params: { due: formatDue(request.dueAt), reminderHours: hoursOf(deps.policy.dispute.reminderBeforeDueMs) },
     at: now,
     appUrl: deps.appUrl,
     email: true,

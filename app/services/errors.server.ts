@@ -1,8 +1,10 @@
 // Errors a service refuses with. Routes turn them into a status and a translated message.
 import type { DisputeError } from '~/domain/dispute'
+import type { LifecycleError } from '~/domain/lifecycle'
 
 export type ServiceErrorCode =
   | DisputeError
+  | LifecycleError
   | 'NOT_FOUND'
   | 'FORBIDDEN'
   | 'CONFLICT_ALREADY_RULED'
@@ -29,6 +31,14 @@ const STATUS: Partial<Record<ServiceErrorCode, number>> = {
   UNSUPPORTED_TYPE: 415,
   NAME_CONTRADICTS_CONTENT: 415,
   FILE_CHANGED_IN_TRANSIT: 422,
+  NOT_PENDING_MERCHANT: 409,
+  NOT_AWAITING_RETURN: 409,
+  NOT_AWAITING_RECEIPT: 409,
+  DEADLINE_PASSED: 409,
+  OPEN_REQUEST_EXISTS: 409,
+  ORDER_REFUNDED: 409,
+  IN_DISPUTE: 409,
+  INSURANCE_WARNING: 409,
 }
 
 export class ServiceError extends Error {

@@ -83,3 +83,38 @@ export async function notify(
     skipDuplicates: true,
   })
 }
+
+/** After-sales events the other party hears about in its message box (售后信息). */
+export const CASE_NOTICES = [
+  'caseOpened',
+  'caseAutoRefunded',
+  'caseRefundApproved',
+  'caseReturnApproved',
+  'caseRejected',
+  'returnShipped',
+  'receiptExtended',
+  'caseExchange',
+  'caseRepair',
+  'caseWithdrawn',
+  'caseClosedNoReturn',
+] as const
+export type CaseNotice = (typeof CASE_NOTICES)[number]
+
+export async function notifyCaseEvent(
+  tx: Tx,
+  input: { notice: CaseNotice; reason: string; recipients: Recipient[]; caseId: string; caseNo: string; at: Date },
+) {
+  if (input.recipients.length === 0) return
+  await tx.notification.createMany({
+    data: input.recipients.map((r) => ({
+      userId: r.userId,
+      category: 'AFTER_SALES' as const,
+      messageKey: `notice.${input.notice}` satisfies MessageKey,
+      params: { caseNo: input.caseNo },
+      caseId: input.caseId,
+      dedupeKey: `${input.reason}:${r.userId}`,
+      createdAt: input.at,
+    })),
+    skipDuplicates: true,
+  })
+}
