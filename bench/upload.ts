@@ -78,6 +78,7 @@ async function main() {
     SMTP_URL: smtp.url,
     MAIL_FROM: 'bench <bench@portal.localhost>',
     SESSION_SECRET: randomBytes(32).toString('hex'),
+    API_SECRET_ROOT: randomBytes(32).toString('hex'),
     LOG_LEVEL: 'warn',
     // The benchmark file is larger than any evidence the policy allows.
     POLICY_OVERRIDES: JSON.stringify({ dispute: { maxImageOrPdfBytes: SIZE + MB } }),

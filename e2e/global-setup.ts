@@ -51,6 +51,7 @@ export default async function globalSetup() {
     SMTP_URL: smtp.url,
     MAIL_FROM: 'Portal E2E <e2e@portal.localhost>',
     SESSION_SECRET: 'e2e-session-secret-0123456789abcdef0123456789',
+    API_SECRET_ROOT: 'e2e-api-secret-root-0123456789abcdef012345',
     LOG_LEVEL: 'info',
   }
   for (const [args, what] of [

@@ -74,16 +74,19 @@ async function startEmbedded() {
     say(`Mail UI      ${mail.webUrl}`)
   }
   env.MAIL_FROM ??= '售后纠纷平台 Dispute Portal <noreply@portal.localhost>'
-  if (!env.SESSION_SECRET) {
-    // Generated once and kept, so that a restart keeps everyone logged in.
-    const secretFile = path.join(dataDir, 'session-secret')
-    if (!existsSync(secretFile)) writeFileSync(secretFile, randomBytes(32).toString('hex'), { mode: 0o600 })
-    env.SESSION_SECRET = readFileSync(secretFile, 'utf8').trim()
-  }
+  // Generated once and kept, so that a restart keeps everyone logged in and every integration's
+  // signing secret valid.
+  env.SESSION_SECRET ||= keptSecret(path.join(dataDir, 'session-secret'))
+  env.API_SECRET_ROOT ||= keptSecret(path.join(dataDir, 'api-secret-root'))
   env.NODE_ENV ??= 'production'
   env.PORT ??= '3000'
   env.HOST ??= '127.0.0.1'
   env.APP_URL ??= `http://localhost:${env.PORT}`
+}
+
+function keptSecret(file: string): string {
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 })
+  return readFileSync(file, 'utf8').trim()
 }
 
 function startChild(name: string, args: string[]) {

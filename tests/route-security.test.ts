@@ -12,6 +12,9 @@ const PUBLIC_LOADERS = new Set(['_index.tsx', 'login.tsx', 'logout.tsx', 'locale
 const FORM_READERS = /readForm\(request\)|readMultipartForm\(request/
 const TEST_ONLY = new Set(['test-hooks.clock.ts'])
 const GUARD = /\b(requireActor|requireBuyer|requireMerchant|requireAgent|getActor)\(/
+// Machine-to-machine routes authenticate by HMAC signature instead of a session and a CSRF token.
+const API_GUARD = /\breturn requireIntegration\(request, /
+const isApi = (file: string) => file.startsWith('api.')
 
 function functionBody(source: string, name: 'loader' | 'action'): string | null {
   const start = source.search(new RegExp(`export (async )?function ${name}\\b`))
@@ -36,7 +39,10 @@ describe('route modules', () => {
       expect(firstStatement, `${file}: the loader's first statement must be an actor guard`).toMatch(GUARD)
     }
     const action = functionBody(source, 'action')
-    if (action && TEST_ONLY.has(file)) {
+    if (isApi(file)) {
+      expect(action?.trim().split('\n')[0], `${file}: the action's first statement authenticates the signed request`).toMatch(API_GUARD)
+      expect(source, `${file}: GET is refused`).toMatch(/export const loader = methodNotAllowed/)
+    } else if (action && TEST_ONLY.has(file)) {
       expect(action.trim().split('\n')[0], `${file}: refuses in production first`).toMatch(/NODE_ENV === 'production'\) throw notFound\(\)/)
     } else if (action) {
       if (!PUBLIC_LOADERS.has(file)) {

@@ -1,14 +1,9 @@
-// The worker process: fires deadlines, issues refunds and delivers the email outbox. Several
+// The worker process: fires deadlines, issues refunds, delivers the email outbox and webhooks. Several
 // workers may run against one database; conditional updates and SKIP LOCKED claims make that safe.
-import { clock } from '~/infra/clock.server'
-import { db, disconnectDb } from '~/infra/db.server'
+import { disconnectDb } from '~/infra/db.server'
 import { env, EnvError } from '~/infra/env.server'
 import { logger } from '~/infra/logger.server'
-import { mailer } from '~/infra/mailer.server'
-import { disputeDeps } from '~/infra/deps.server'
-import { sweepDeadlines } from '~/services/deadlines.server'
-import { deliverDueEmails } from '~/services/outbox.server'
-import { issuePendingRefunds, simulatedGateway } from '~/services/refunds.server'
+import { runJobsOnce } from '~/services/jobs.server'
 
 const IDLE_POLL_MS = 1_000
 
@@ -16,13 +11,9 @@ export type WorkerLoop = { stop(): Promise<void> }
 
 /** Runs one pass of every job; returns whether anything was done (to poll again at once). */
 export async function runOnce(): Promise<boolean> {
-  const now = () => clock().now()
-  const fired = await sweepDeadlines(disputeDeps())
-  const refunds = await issuePendingRefunds(db(), simulatedGateway, now)
-  const mail = await deliverDueEmails(db(), mailer(), env().MAIL_FROM, now)
-  const firedCount = Object.values(fired).reduce((sum, n) => sum + n, 0)
-  if (firedCount) logger.info('deadlines fired', fired)
-  return firedCount + refunds + mail.sent + mail.failed > 0
+  const pass = await runJobsOnce()
+  if (pass.firedCount) logger.info('deadlines fired', pass.fired)
+  return pass.busy
 }
 
 export function startWorker(): WorkerLoop {

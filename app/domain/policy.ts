@@ -48,6 +48,15 @@ export const defaultPolicy = {
     warnRemainingMs: 12 * HOUR_MS,
     urgentRemainingMs: 6 * HOUR_MS,
   },
+  integrations: {
+    /** A signed API request older or newer than this is refused (replay protection). */
+    signatureMaxSkewMs: 5 * 60 * 1000,
+    webhookTimeoutMs: 10 * 1000,
+    webhookMaxAttempts: 8,
+    /** Retries back off exponentially from the first delay, up to the cap. */
+    webhookFirstRetryMs: 30 * 1000,
+    webhookMaxRetryMs: 60 * 60 * 1000,
+  },
   security: {
     sessionTtlMs: 7 * DAY_MS,
     maxFailedLogins: 5,

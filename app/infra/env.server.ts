@@ -26,6 +26,8 @@ const schema = z.object({
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'SMTP_URL must start with smtp:// or smtps://'),
   MAIL_FROM: z.string().min(3, 'MAIL_FROM is required, e.g. "Dispute Portal <noreply@example.com>"'),
   SESSION_SECRET: z.string().min(32, 'SESSION_SECRET must be at least 32 characters'),
+  /** Root of every integration's signing secret (API callers, webhook receivers): see signing.server. */
+  API_SECRET_ROOT: z.string().min(32, 'API_SECRET_ROOT must be at least 32 characters'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** Operator policy: a preset, then JSON overrides of single settings (see app/domain/policy.ts). */
   POLICY_PRESET: z.enum(['kuaishou', 'douyin']).default('kuaishou'),

@@ -9,6 +9,7 @@ const valid = {
   SMTP_URL: 'smtp://localhost:25',
   MAIL_FROM: 'Portal <noreply@example.com>',
   SESSION_SECRET: 'x'.repeat(32),
+  API_SECRET_ROOT: 'y'.repeat(32),
 }
 
 describe('parseEnv', () => {

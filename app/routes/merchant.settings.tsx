@@ -5,6 +5,8 @@ import { z } from 'zod'
 import { ErrorLine, Section, type ActionResult } from '~/components/case-ui'
 import { CsrfInput } from '~/components/csrf-input'
 import { yuanToFen } from '~/forms/amount'
+import { LocalTime } from '~/components/time'
+import { WEBHOOK_EVENTS } from '~/domain/webhook-events'
 import { useT } from '~/i18n/use-t'
 import { clock } from '~/infra/clock.server'
 import { readForm } from '~/infra/csrf.server'
@@ -12,7 +14,7 @@ import { db } from '~/infra/db.server'
 import { policy } from '~/infra/policy.server'
 import { requireMerchant } from '~/infra/session.server'
 import { isServiceError, ServiceError } from '~/services/errors.server'
-import { addAddress, archiveAddress, loadShopSettings, saveAutoRefundStrategy, setDefaultAddress, setExpressRefund } from '~/services/shop-settings.server'
+import { addAddress, addWebhook, archiveAddress, disableWebhook, loadShopSettings, saveAutoRefundStrategy, setDefaultAddress, setExpressRefund } from '~/services/shop-settings.server'
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const actor = await requireMerchant(request, 'MANAGE_SETTINGS')
@@ -57,6 +59,12 @@ export async function action({ request }: ActionFunctionArgs) {
         await saveAutoRefundStrategy(deps, actor, { enabled: input.data.enabled === 'on', perOrderMaxFen, dailyCapFen })
         break
       }
+      case 'add-webhook':
+        await addWebhook(deps, actor, { url: String(form.get('url') ?? '').trim(), events: form.getAll('events').map(String) })
+        break
+      case 'disable-webhook':
+        await disableWebhook(deps, actor, String(form.get('subscriptionId')))
+        break
       case 'express-refund':
         await setExpressRefund(deps, actor, form.get('enabled') === 'on')
         break
@@ -75,7 +83,7 @@ const yuan = (fen: number | null) => (fen === null ? '' : (fen / 100).toFixed(2)
 
 export default function ShopSettings() {
   const t = useT()
-  const { shop, addresses } = useLoaderData<typeof loader>()
+  const { shop, addresses, webhooks } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>() as ActionResult | undefined
   return (
     <div className="space-y-4">
@@ -174,6 +182,75 @@ export default function ShopSettings() {
             {t('settings.save')}
           </button>
           <ErrorLine result={result} intent="strategy" />
+        </Form>
+      </Section>
+      <Section title={t('settings.webhooks')} id="webhooks">
+        <p className="mb-2 text-xs text-slate-600">{t('settings.webhooks.explain')}</p>
+        <ul className="space-y-3" data-testid="webhooks">
+          {webhooks.map((hook) => (
+            <li key={hook.id} className="rounded border border-slate-200 p-2 text-sm">
+              <div className="flex flex-wrap items-center gap-2">
+                <span className="font-mono">{hook.url}</span>
+                <span className="text-slate-600">{hook.events.join(', ')}</span>
+                <Form method="post">
+                  <CsrfInput />
+                  <input type="hidden" name="intent" value="disable-webhook" />
+                  <input type="hidden" name="subscriptionId" value={hook.id} />
+                  <button type="submit" className="text-xs text-red-700 underline">
+                    {t('settings.webhooks.disable', { url: hook.url })}
+                  </button>
+                </Form>
+              </div>
+              <p className="mt-1 text-xs">
+                {t('settings.webhooks.secret')} <code className="break-all rounded bg-slate-100 px-1">{hook.secret}</code>
+              </p>
+              <table className="mt-2 w-full text-left text-xs">
+                <caption className="sr-only">{t('settings.webhooks.deliveries')}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">{t('settings.webhooks.event')}</th>
+                    <th scope="col">{t('table.state')}</th>
+                    <th scope="col">{t('settings.webhooks.attempts')}</th>
+                    <th scope="col">{t('settings.webhooks.result')}</th>
+                    <th scope="col">{t('table.created')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {hook.deliveries.map((d) => (
+                    <tr key={d.id} data-testid="webhook-delivery">
+                      <td className="font-mono">{d.eventType}</td>
+                      <td>{t(`webhookStatus.${d.status}`)}</td>
+                      <td>{d.attempts}</td>
+                      <td>{d.lastStatusCode ?? d.lastError ?? t('common.none')}</td>
+                      <td>
+                        <LocalTime value={d.createdAt} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </li>
+          ))}
+        </ul>
+        <Form method="post" className="mt-3 space-y-2 text-sm">
+          <CsrfInput />
+          <input type="hidden" name="intent" value="add-webhook" />
+          <label htmlFor="webhook-url" className="block font-medium">
+            {t('settings.webhooks.url')}
+          </label>
+          <input id="webhook-url" name="url" type="url" required placeholder="https://erp.example.com/hooks/portal" className={input} />
+          <fieldset className="flex flex-wrap gap-3">
+            <legend className="font-medium">{t('settings.webhooks.events')}</legend>
+            {WEBHOOK_EVENTS.map((event) => (
+              <label key={event} className="flex items-center gap-1">
+                <input type="checkbox" name="events" value={event} defaultChecked /> <span className="font-mono">{event}</span>
+              </label>
+            ))}
+          </fieldset>
+          <button type="submit" className="rounded bg-slate-900 px-3 py-2 font-medium text-white">
+            {t('settings.webhooks.add')}
+          </button>
+          <ErrorLine result={result} intent="add-webhook" />
         </Form>
       </Section>
     </div>

@@ -2,14 +2,9 @@
 // without sleeping. It does not exist in production: every request there gets 404.
 import type { ActionFunctionArgs } from '@remix-run/node'
 import { clock, OffsetClock, useClock } from '~/infra/clock.server'
-import { db } from '~/infra/db.server'
-import { disputeDeps } from '~/infra/deps.server'
 import { env } from '~/infra/env.server'
-import { mailer } from '~/infra/mailer.server'
 import { notFound } from '~/infra/session.server'
-import { sweepDeadlines } from '~/services/deadlines.server'
-import { deliverDueEmails } from '~/services/outbox.server'
-import { issuePendingRefunds, simulatedGateway } from '~/services/refunds.server'
+import { runJobsOnce } from '~/services/jobs.server'
 
 const globalStore = globalThis as unknown as { __testClock?: OffsetClock }
 
@@ -21,11 +16,8 @@ export async function action({ request }: ActionFunctionArgs) {
     useClock(globalStore.__testClock)
   }
   if (typeof advanceMs === 'number' && advanceMs > 0) globalStore.__testClock.advance(advanceMs)
-  const deps = disputeDeps()
-  const fired = await sweepDeadlines(deps)
-  const refunds = await issuePendingRefunds(db(), simulatedGateway, () => clock().now())
-  const emails = await deliverDueEmails(db(), mailer(), env().MAIL_FROM, () => clock().now())
-  return Response.json({ now: clock().now().toISOString(), fired, refunds, emails })
+  const { fired, refunds, emails, webhooks } = await runJobsOnce()
+  return Response.json({ now: clock().now().toISOString(), fired, refunds, emails, webhooks })
 }
 
 export const loader = () => {

@@ -3,6 +3,7 @@ import type { Actor } from '~/domain/actor'
 import type { CaseState } from '~/domain/dispute'
 import type { Prisma } from '~/generated/prisma/client'
 import type { Tx } from '~/infra/db.server'
+import { emitWebhookEvent } from './webhooks.server'
 
 export type LogActor = Actor | { kind: 'SYSTEM' }
 
@@ -32,7 +33,7 @@ export async function writeCaseLog(
     details?: Prisma.InputJsonObject
   },
 ) {
-  await tx.caseLog.create({
+  const row = await tx.caseLog.create({
     data: {
       caseId: entry.caseId,
       at: entry.at,
@@ -44,4 +45,15 @@ export async function writeCaseLog(
       details: entry.details ?? {},
     },
   })
+  // Every state change is also an event for the shop's webhooks (the ERP hears of it at once).
+  if (entry.toState && entry.fromState !== entry.toState) {
+    const target = await tx.afterSalesCase.findUniqueOrThrow({ where: { id: entry.caseId }, select: { shopId: true, caseNo: true, orderNo: true } })
+    await emitWebhookEvent(tx, {
+      shopId: target.shopId,
+      type: 'case.state_changed',
+      eventId: row.id,
+      at: entry.at,
+      data: { caseNo: target.caseNo, orderNo: target.orderNo, from: entry.fromState ?? null, to: entry.toState, action: entry.action, ruleId: entry.ruleId ?? null },
+    })
+  }
 }

@@ -27,6 +27,7 @@ import { writeCaseLog, type LogActor } from './case-log.server'
 import { ServiceError } from './errors.server'
 import { agentRecipient, buyerRecipient, merchantRecipients, notify } from './notify.server'
 import { recordRefund } from './refunds.server'
+import { emitWebhookEvent } from './webhooks.server'
 
 export type DisputeDeps = { db: Db; clock: Clock; policy: Policy; appUrl: string }
 
@@ -417,6 +418,13 @@ async function ruleInTx(
       ruleId: isAgent ? null : actor.ruleId,
     })
   }
+  await emitWebhookEvent(tx, {
+    shopId: target.shopId,
+    type: 'dispute.ruled',
+    eventId: ruling.id,
+    at: now,
+    data: { caseNo: target.caseNo, liableParty: input.liableParty, outcome: input.outcome, refundAmountFen: refund.value, byTimeout: !isAgent },
+  })
   const logActor: LogActor = isAgent ? actor : { kind: 'SYSTEM' }
   await writeCaseLog(tx, {
     caseId: target.id,

@@ -3,6 +3,7 @@
 import type { ActorKind } from '~/generated/prisma/client'
 import type { Db, Tx } from '~/infra/db.server'
 import { logger } from '~/infra/logger.server'
+import { emitWebhookEvent } from './webhooks.server'
 
 export interface PaymentGateway {
   /** Returns the gateway's reference; idempotent for the same refund id. */
@@ -20,7 +21,7 @@ export async function recordRefund(
   tx: Tx,
   input: { caseId: string; amountFen: number; at: Date; actorKind: ActorKind; actorUserId: string | null; ruleId: string | null },
 ) {
-  return tx.refund.create({
+  const refund = await tx.refund.create({
     data: {
       caseId: input.caseId,
       amountFen: input.amountFen,
@@ -30,6 +31,19 @@ export async function recordRefund(
       ruleId: input.ruleId,
       createdAt: input.at,
     },
+  })
+  await emitRefundEvent(tx, 'refund.approved', refund, input.at)
+  return refund
+}
+
+async function emitRefundEvent(tx: Tx, type: 'refund.approved' | 'refund.issued', refund: { id: string; caseId: string; amountFen: number; ruleId: string | null }, at: Date) {
+  const target = await tx.afterSalesCase.findUniqueOrThrow({ where: { id: refund.caseId }, select: { shopId: true, caseNo: true, orderNo: true } })
+  await emitWebhookEvent(tx, {
+    shopId: target.shopId,
+    type,
+    eventId: `${refund.id}:${type}`,
+    at,
+    data: { refundId: refund.id, caseNo: target.caseNo, orderNo: target.orderNo, amountFen: refund.amountFen, ruleId: refund.ruleId },
   })
 }
 
@@ -50,7 +64,8 @@ export async function issuePendingRefunds(db: Db, gateway: PaymentGateway, now: 
         return false
       }
       const at = now()
-      await tx.refund.update({ where: { id: refund.id }, data: { status: 'SUCCEEDED', completedAt: at } })
+      const issuedRefund = await tx.refund.update({ where: { id: refund.id }, data: { status: 'SUCCEEDED', completedAt: at } })
+      await emitRefundEvent(tx, 'refund.issued', issuedRefund, at)
       await tx.order.update({ where: { id: target.orderId }, data: { refundedAt: at } })
       return true
     })

@@ -7,6 +7,8 @@ import type { Policy } from '~/domain/policy'
 import type { Clock } from '~/infra/clock.server'
 import type { Db } from '~/infra/db.server'
 import { ServiceError } from './errors.server'
+import { WEBHOOK_EVENTS, type WebhookEvent } from '~/domain/webhook-events'
+import { listSubscriptions, validWebhookUrl } from './webhooks.server'
 
 export type SettingsDeps = { db: Db; clock: Clock; policy: Policy }
 
@@ -27,7 +29,7 @@ export async function loadShopSettings(db: Db, actor: MerchantActor) {
       select: { id: true, label: true, contactName: true, phone: true, address: true, isDefault: true },
     }),
   ])
-  return { shop, addresses }
+  return { shop, addresses, webhooks: await listSubscriptions(db, actor.shopId) }
 }
 
 export type AddressInput = { label: string; contactName: string; phone: string; address: string; isDefault: boolean }
@@ -80,4 +82,18 @@ export async function saveAutoRefundStrategy(deps: SettingsDeps, actor: Merchant
 export async function setExpressRefund(deps: SettingsDeps, actor: MerchantActor, enabled: boolean) {
   requireSettingsManager(actor)
   await deps.db.shop.update({ where: { id: actor.shopId }, data: { expressRefundEnabled: enabled } })
+}
+
+export async function addWebhook(deps: SettingsDeps, actor: MerchantActor, input: { url: string; events: string[] }) {
+  requireSettingsManager(actor)
+  const events = [...new Set(input.events)].filter((e): e is WebhookEvent => (WEBHOOK_EVENTS as readonly string[]).includes(e))
+  if (!validWebhookUrl(input.url) || events.length === 0) throw new ServiceError('INVALID_INPUT')
+  return deps.db.webhookSubscription.create({ data: { shopId: actor.shopId, url: input.url, events, createdAt: deps.clock.now() } })
+}
+
+/** Stops new deliveries; the history stays. */
+export async function disableWebhook(deps: SettingsDeps, actor: MerchantActor, subscriptionId: string) {
+  requireSettingsManager(actor)
+  const { count } = await deps.db.webhookSubscription.updateMany({ where: { id: subscriptionId, shopId: actor.shopId, disabledAt: null }, data: { disabledAt: deps.clock.now() } })
+  if (count === 0) throw new ServiceError('NOT_FOUND')
 }

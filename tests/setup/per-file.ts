@@ -19,6 +19,7 @@ url.pathname = `/${name}`
 process.env.DATABASE_URL = url.toString()
 process.env.NODE_ENV = 'test'
 process.env.SESSION_SECRET ??= 'test-session-secret-that-is-long-enough-0123456789'
+process.env.API_SECRET_ROOT ??= 'test-api-secret-root-that-is-long-enough-0123'
 process.env.S3_BUCKET ??= 'evidence'
 process.env.S3_ACCESS_KEY_ID ??= 'S3RVER'
 process.env.S3_SECRET_ACCESS_KEY ??= 'S3RVER'

@@ -1,0 +1,159 @@
+// Outbound webhooks, so an ERP can stop shipping the moment an order is refunded. Events are
+// written to WebhookDelivery in the transaction that causes them (one row per subscription and
+// event: the unique key makes a repeat a no-op), then delivered by the worker: signed, timestamped,
+// claimed with a lease (FOR UPDATE SKIP LOCKED), retried with exponential backoff. The delivery id
+// is the same on every retry, so a receiver can drop a duplicate.
+import { randomUUID } from 'node:crypto'
+import type { Policy } from '~/domain/policy'
+import type { Prisma } from '~/generated/prisma/client'
+import type { Db, Tx } from '~/infra/db.server'
+import { logger } from '~/infra/logger.server'
+import { deriveSecret, sign } from '~/infra/signing.server'
+
+import type { WebhookEvent } from '~/domain/webhook-events'
+
+export const WEBHOOK_HEADERS = {
+  id: 'X-Webhook-Id',
+  event: 'X-Webhook-Event',
+  timestamp: 'X-Webhook-Timestamp',
+  signature: 'X-Webhook-Signature',
+} as const
+
+/** Queues an event for every active subscription of the shop that wants it. */
+export async function emitWebhookEvent(
+  tx: Tx,
+  input: { shopId: string; type: WebhookEvent; eventId: string; at: Date; data: Prisma.InputJsonObject },
+) {
+  const subscriptions = await tx.webhookSubscription.findMany({
+    where: { shopId: input.shopId, disabledAt: null, events: { has: input.type } },
+    select: { id: true },
+  })
+  if (subscriptions.length === 0) return
+  const payload = { id: input.eventId, type: input.type, occurredAt: input.at.toISOString(), shopId: input.shopId, data: input.data }
+  await tx.webhookDelivery.createMany({
+    data: subscriptions.map((s) => ({
+      subscriptionId: s.id,
+      eventId: input.eventId,
+      eventType: input.type,
+      payload,
+      nextAttemptAt: input.at,
+      createdAt: input.at,
+    })),
+    skipDuplicates: true,
+  })
+}
+
+export function webhookRetryDelayMs(attempts: number, policy: Policy): number {
+  const { webhookFirstRetryMs, webhookMaxRetryMs } = policy.integrations
+  return Math.min(webhookMaxRetryMs, webhookFirstRetryMs * 2 ** Math.max(0, attempts - 1))
+}
+
+type Claimed = { id: string; subscriptionId: string; eventType: string; payload: unknown; attempts: number; url: string }
+
+async function claim(db: Db, now: Date, policy: Policy, batchSize: number) {
+  const leaseToken = randomUUID()
+  // Held for longer than one attempt can take; a crashed worker's row is retried after it.
+  const leaseUntil = new Date(now.getTime() + policy.integrations.webhookTimeoutMs * 3)
+  const rows = await db.$queryRaw<Omit<Claimed, 'url'>[]>`
+    UPDATE "WebhookDelivery" SET "leaseUntil" = ${leaseUntil}, "leaseToken" = ${leaseToken}::uuid, "attempts" = "attempts" + 1
+    WHERE "id" IN (
+      SELECT "id" FROM "WebhookDelivery"
+      WHERE "status" = 'PENDING' AND "nextAttemptAt" <= ${now}
+        AND ("leaseUntil" IS NULL OR "leaseUntil" < ${now})
+      ORDER BY "nextAttemptAt" ASC
+      LIMIT ${batchSize}
+      FOR UPDATE SKIP LOCKED)
+    RETURNING "id", "subscriptionId", "eventType", "payload", "attempts"`
+  if (rows.length === 0) return { leaseToken, rows: [] as Claimed[] }
+  const subscriptions = await db.webhookSubscription.findMany({ where: { id: { in: rows.map((r) => r.subscriptionId) } }, select: { id: true, url: true } })
+  const urls = new Map(subscriptions.map((s) => [s.id, s.url]))
+  return { leaseToken, rows: rows.map((r) => ({ ...r, url: urls.get(r.subscriptionId)! })) }
+}
+
+/** Sends what is due; returns how many were delivered (2xx) and how many attempts failed. */
+export async function deliverDueWebhooks(db: Db, now: () => Date, policy: Policy, batchSize = 20): Promise<{ delivered: number; failed: number }> {
+  const { leaseToken, rows } = await claim(db, now(), policy, batchSize)
+  let delivered = 0
+  let failed = 0
+  for (const delivery of rows) {
+    const body = JSON.stringify(delivery.payload)
+    const timestamp = Math.floor(now().getTime() / 1000)
+    let statusCode: number | null = null
+    let error: string | null = null
+    try {
+      const response = await fetch(delivery.url, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          'User-Agent': 'dispute-portal-webhooks/1',
+          [WEBHOOK_HEADERS.id]: delivery.id,
+          [WEBHOOK_HEADERS.event]: delivery.eventType,
+          [WEBHOOK_HEADERS.timestamp]: String(timestamp),
+          [WEBHOOK_HEADERS.signature]: sign(deriveSecret('webhook', delivery.subscriptionId), timestamp, body),
+        },
+        body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(policy.integrations.webhookTimeoutMs),
+      })
+      statusCode = response.status
+      await response.body?.cancel()
+      if (response.status < 200 || response.status >= 300) error = `receiver answered ${response.status}`
+    } catch (caught) {
+      error = (caught as Error).message
+    }
+    if (!error) {
+      await db.webhookDelivery.updateMany({
+        where: { id: delivery.id, leaseToken },
+        data: { status: 'DELIVERED', deliveredAt: now(), lastStatusCode: statusCode, lastError: null, leaseUntil: null, leaseToken: null },
+      })
+      delivered++
+      continue
+    }
+    failed++
+    const giveUp = delivery.attempts >= policy.integrations.webhookMaxAttempts
+    await db.webhookDelivery.updateMany({
+      where: { id: delivery.id, leaseToken },
+      data: {
+        status: giveUp ? 'FAILED' : 'PENDING',
+        lastStatusCode: statusCode,
+        lastError: error.slice(0, 500),
+        nextAttemptAt: new Date(now().getTime() + webhookRetryDelayMs(delivery.attempts, policy)),
+        leaseUntil: null,
+        leaseToken: null,
+      },
+    })
+    logger.warn('webhook delivery failed', { deliveryId: delivery.id, attempts: delivery.attempts, giveUp, error })
+  }
+  return { delivered, failed }
+}
+
+// ─── subscriptions (shop settings) ─────────────────────────────────────────────
+
+export async function listSubscriptions(db: Db, shopId: string) {
+  const subscriptions = await db.webhookSubscription.findMany({
+    where: { shopId, disabledAt: null },
+    orderBy: { createdAt: 'asc' },
+    select: {
+      id: true,
+      url: true,
+      events: true,
+      createdAt: true,
+      deliveries: {
+        orderBy: { createdAt: 'desc' },
+        take: 10,
+        select: { id: true, eventType: true, status: true, attempts: true, lastStatusCode: true, lastError: true, deliveredAt: true, createdAt: true, nextAttemptAt: true },
+      },
+    },
+  })
+  return subscriptions.map((s) => ({ ...s, secret: deriveSecret('webhook', s.id) }))
+}
+
+/** A receiver must be reachable over http(s); the secret is shown on the settings page. */
+export function validWebhookUrl(text: string): boolean {
+  try {
+    const url = new URL(text)
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.hostname.length > 0 && !url.username && !url.password
+  } catch {
+    return false
+  }
+}
