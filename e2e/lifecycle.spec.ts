@@ -58,7 +58,8 @@ test('buyer requests a return → merchant approves with an address → buyer sh
   await expect(buyer.getByTestId('unread-badge')).toBeVisible()
 })
 
-test('an express-refund order is refunded the moment the buyer asks', async ({ page }) => {
+test('an express-refund order is refunded the moment the buyer asks, and the merchant finds it under 极速退款', async ({ browser }) => {
+  const page = await browser.newPage()
   await logIn(page, DEMO_LOGINS.buyer1)
   await page.goto('/buyer/orders')
   await page.locator('tbody tr').filter({ hasText: '桂花乌龙 100g' }).getByRole('link', { name: '申请售后' }).click()
@@ -67,6 +68,13 @@ test('an express-refund order is refunded the moment the buyer asks', async ({ p
   await page.getByRole('button', { name: '提交申请' }).click()
   await expect(page.getByTestId('case-state')).toHaveText('退款成功')
   await expect(page.getByTestId('auto-decision')).toContainText('express-refund.2023-09-13')
+  const caseUrl = new URL(page.url()).pathname
+
+  const merchant = await browser.newPage()
+  await logIn(merchant, DEMO_LOGINS.shopAMain)
+  await merchant.getByRole('link', { name: '极速退款' }).click()
+  await expect(merchant.locator(`a[href="${caseUrl}"]`)).toBeVisible()
+  await expect(merchant.locator('a[href="/cases/AS2611220001"]')).toHaveCount(0) // not an express refund
 })
 
 test('merchants cannot open buyer pages; shop settings need the permission to manage them', async ({ browser }) => {

@@ -18,6 +18,8 @@ export const DEMO_LOGINS = {
   buyer3: 'buyer3@demo.test',
 } as const
 
+export const DEMO_API_KEYS = { orderSystem: 'demo-order-system', carrier: 'demo-carrier' } as const
+
 const HOUR = 3600_000
 const DAY = 24 * HOUR
 
@@ -204,6 +206,13 @@ export async function seedDemoData(db: PrismaClient, now: Date): Promise<{ seede
           { caseId: disputed.id, at: at(-3 * DAY), actorKind: 'MERCHANT', actorRole: 'MAIN', action: 'case.rejected', fromState: 'PENDING_MERCHANT', toState: 'REJECTED' },
           { caseId: disputed.id, at: at(-2 * DAY), actorKind: 'BUYER', actorUserId: buyer2.userId, actorRole: 'buyer', action: 'dispute.escalated', fromState: 'REJECTED', toState: 'IN_DISPUTE' },
           { caseId: disputed.id, at: new Date(dueAt.getTime() - evidenceMs), actorKind: 'AGENT', actorUserId: agent.id, actorRole: 'agent', action: 'evidence.requested', details: { party: 'MERCHANT' } },
+        ],
+      })
+      // Two integrations for trying the API (docs/api.md): secrets via `npm run api:key -- show <keyId>`.
+      await tx.apiIntegration.createMany({
+        data: [
+          { keyId: DEMO_API_KEYS.orderSystem, name: '演示订单系统 Demo order system', kind: 'ORDER_SYSTEM', createdAt: at(-90 * DAY) },
+          { keyId: DEMO_API_KEYS.carrier, name: '演示承运商 Demo carrier', kind: 'CARRIER', createdAt: at(-90 * DAY) },
         ],
       })
       return { seeded: true }

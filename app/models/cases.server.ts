@@ -41,6 +41,8 @@ export async function listShopCases(db: Db, actor: MerchantActor, cursor: string
       ...(byDeadline
         ? { state: 'IN_DISPUTE', nextDeadlineAt: { not: null }, evidenceRequests: { some: { status: 'OPEN', party: 'MERCHANT' } } }
         : {}),
+      // 极速退款: refunded at once, so the merchant can stop the parcel.
+      ...(tab === 'expressRefund' ? { expressRefund: true } : {}),
       ...(byDeadline ? afterCursor('nextDeadlineAt', 'asc', cursor) : afterCursor('createdAt', 'desc', cursor)),
     },
     orderBy: byDeadline ? [{ nextDeadlineAt: 'asc' }, { id: 'asc' }] : [{ createdAt: 'desc' }, { id: 'desc' }],

@@ -1,5 +1,5 @@
 // List tabs and filters, shared by loaders and components (so not in a .server module).
-export const WORKBENCH_TABS = ['all', 'awaitingEvidence'] as const
+export const WORKBENCH_TABS = ['all', 'awaitingEvidence', 'expressRefund'] as const
 export type WorkbenchTab = (typeof WORKBENCH_TABS)[number]
 
 export const QUEUE_FILTERS = ['all', 'awaitingEvidence', 'readyToRule', 'mine'] as const

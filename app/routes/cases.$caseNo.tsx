@@ -455,6 +455,27 @@ function Ruling({ view }: { view: CaseView }) {
   )
 }
 
+const yuanText = (fen: unknown) => (typeof fen === 'number' ? `¥${(fen / 100).toFixed(2)}` : '')
+
+/** What an automatic decision saw, in words: the case log's promise for every rule it applies. */
+function DecisionInputs({ entry }: { entry: CaseView['log'][number] }) {
+  const t = useT()
+  const d = (entry.details ?? {}) as Record<string, unknown>
+  let text = ''
+  if (entry.ruleId?.startsWith('express-refund')) {
+    text = t('log.inputs.express', { paid: yuanText(d.paidAmountFen), max: yuanText(d.maxPaidAmountFen) })
+  } else if (entry.ruleId === 'merchant-strategy.auto-refund-only') {
+    text = t('log.inputs.strategy', { amount: yuanText(d.amountFen), perOrder: yuanText(d.perOrderMaxFen), cap: yuanText(d.dailyCapFen), day: String(d.day ?? '') })
+  } else if (entry.action.startsWith('deadline.') && typeof d.deadline === 'string') {
+    return (
+      <span className="w-full text-xs text-slate-600">
+        {t('log.inputs.deadline')} <LocalTime value={d.deadline} />
+      </span>
+    )
+  }
+  return text ? <span className="w-full text-xs text-slate-600">{text}</span> : null
+}
+
 function Timeline({ view }: { view: CaseView }) {
   const t = useT()
   return (
@@ -469,6 +490,7 @@ function Timeline({ view }: { view: CaseView }) {
           </span>
           {entry.toState ? <span className="text-slate-600">→ {t(`caseState.${entry.toState}`)}</span> : null}
           {entry.ruleId ? <span className="font-mono text-xs text-slate-500">{entry.ruleId}</span> : null}
+          <DecisionInputs entry={entry} />
         </li>
       ))}
     </ol>
