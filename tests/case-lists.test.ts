@@ -65,3 +65,27 @@ describe('case lists are scoped by the acting party', () => {
     expect(page.items[0]).not.toHaveProperty('customerPhone')
   })
 })
+
+describe('workbench tabs', () => {
+  it('awaiting receipt lists returns on their way back, nearest deadline first; express refund lists only express refunds', async () => {
+    const shop = await makeShop(db, 'Tabs')
+    const b = await makeBuyer(db, 'tabs')
+    const { user, member } = await makeMember(db, shop.id)
+    const merchant: MerchantActor = { kind: 'MERCHANT', userId: user.id, displayName: 'm', shopId: shop.id, memberId: member.id, role: 'MAIN', grantedPermissions: [] }
+    const at = (h: number) => new Date(Date.parse('2026-11-22T00:00:00Z') + h * 3600_000)
+    const make = async (data: Record<string, unknown>) => {
+      const { case: c } = await makeOrderAndCase(db, shop.id, b.buyer.id)
+      return db.afterSalesCase.update({ where: { id: c.id }, data })
+    }
+    const later = await make({ type: 'RETURN_AND_REFUND', state: 'AWAITING_RECEIPT', merchantReceiveBy: at(48), nextDeadlineAt: at(48) })
+    const sooner = await make({ type: 'RETURN_AND_REFUND', state: 'AWAITING_RETURN', buyerShipBy: at(24), nextDeadlineAt: at(24) })
+    await make({ state: 'PENDING_MERCHANT', merchantRespondBy: at(1), nextDeadlineAt: at(1) })
+    const express = await make({ state: 'REFUNDED', expressRefund: true })
+
+    const receipt = await listShopCases(db, merchant, null, 'awaitingReceipt')
+    expect(receipt.items.map((c) => c.id)).toEqual([sooner.id, later.id])
+    const expressTab = await listShopCases(db, merchant, null, 'expressRefund')
+    expect(expressTab.items.map((c) => c.id)).toEqual([express.id])
+    expect(await listShopCases(db, merchant, null, 'awaitingEvidence')).toMatchObject({ items: [] })
+  })
+})

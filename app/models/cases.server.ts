@@ -34,23 +34,29 @@ export async function listBuyerCases(db: Db, actor: BuyerActor, cursor: string |
 
 /** The workbench: newest first, or for "awaiting evidence" the nearest deadline first. */
 export async function listShopCases(db: Db, actor: MerchantActor, cursor: string | null, tab: WorkbenchTab = 'all') {
-  const byDeadline = tab === 'awaitingEvidence'
+  // Tabs of work against a clock are sorted by the nearest deadline.
+  const byDeadline = tab === 'awaitingEvidence' || tab === 'awaitingReceipt'
   const rows = await db.afterSalesCase.findMany({
     where: {
       shopId: actor.shopId,
-      ...(byDeadline
+      ...(tab === 'awaitingEvidence'
         ? { state: 'IN_DISPUTE', nextDeadlineAt: { not: null }, evidenceRequests: { some: { status: 'OPEN', party: 'MERCHANT' } } }
         : {}),
       // 极速退款: refunded at once, so the merchant can stop the parcel.
       ...(tab === 'expressRefund' ? { expressRefund: true } : {}),
+      // 待收货: returns on their way back, whether or not the buyer has entered the tracking number.
+      ...(tab === 'awaitingReceipt' ? { state: { in: ['AWAITING_RETURN', 'AWAITING_RECEIPT'] }, nextDeadlineAt: { not: null } } : {}),
       ...(byDeadline ? afterCursor('nextDeadlineAt', 'asc', cursor) : afterCursor('createdAt', 'desc', cursor)),
     },
     orderBy: byDeadline ? [{ nextDeadlineAt: 'asc' }, { id: 'asc' }] : [{ createdAt: 'desc' }, { id: 'desc' }],
     take: PAGE_SIZE + 1,
-    select: listSelect,
+    select: { ...listSelect, order: { select: { returnShippingInsurance: true } } },
   })
   const { items, nextCursor } = pageOf(rows, (row) => (byDeadline ? row.nextDeadlineAt : row.createdAt))
-  return { items: items.map(({ customerPhone, ...row }) => ({ ...row, maskedPhone: maskPhone(customerPhone) })), nextCursor }
+  return {
+    items: items.map(({ customerPhone, order, ...row }) => ({ ...row, returnShippingInsurance: order.returnShippingInsurance, maskedPhone: maskPhone(customerPhone) })),
+    nextCursor,
+  }
 }
 
 /** Open disputes, nearest evidence deadline first, then the oldest. */

@@ -1,6 +1,9 @@
 // List tabs and filters, shared by loaders and components (so not in a .server module).
-export const WORKBENCH_TABS = ['all', 'awaitingEvidence', 'expressRefund'] as const
+export const WORKBENCH_TABS = ['all', 'awaitingReceipt', 'awaitingEvidence', 'expressRefund'] as const
 export type WorkbenchTab = (typeof WORKBENCH_TABS)[number]
+
+/** At most this many cases in one bulk action (one page of the list). */
+export const MAX_BULK = 50
 
 export const QUEUE_FILTERS = ['all', 'awaitingEvidence', 'readyToRule', 'mine'] as const
 export type QueueFilter = (typeof QUEUE_FILTERS)[number]
