@@ -22,7 +22,7 @@ if (command === 'show' && args[0]) {
   const { createDb } = await import('~/infra/db.server')
   const { createIntegration } = await import('~/services/integration-api.server')
   const db = createDb(process.env.DATABASE_URL, 1)
-  const created = await createIntegration(db, { name: args[0], kind: args[1], now: new Date(), keyId: `key_${randomBytes(9).toString('base64url')}` })
+  const created = await createIntegration(db, { name: args[0], kind: args[1], now: new Date(), keyId: `key_${randomBytes(9).toString('base64url')}`, secretRoot: process.env.API_SECRET_ROOT })
   await db.$disconnect()
   process.stdout.write(`keyId  ${created.keyId}\nsecret ${created.secret}\n`)
 } else {

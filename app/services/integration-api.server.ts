@@ -192,7 +192,7 @@ export async function recordLogisticsEvent(deps: ApiDeps, integration: Integrati
 }
 
 /** Issues credentials for an integration: the key id is public, the secret is derived. */
-export async function createIntegration(db: Db, input: { name: string; kind: IntegrationKind; now: Date; keyId: string }) {
+export async function createIntegration(db: Db, input: { name: string; kind: IntegrationKind; now: Date; keyId: string; secretRoot?: string }) {
   const created = await db.apiIntegration.create({ data: { keyId: input.keyId, name: input.name, kind: input.kind, createdAt: input.now } })
-  return { id: created.id, keyId: created.keyId, secret: deriveSecret('api', created.keyId) }
+  return { id: created.id, keyId: created.keyId, secret: deriveSecret('api', created.keyId, input.secretRoot) }
 }
