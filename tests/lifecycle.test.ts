@@ -3,7 +3,7 @@ import { LIFECYCLE_RULE_IDS } from '~/domain/lifecycle'
 import { defaultPolicy } from '~/domain/policy'
 import type { Prisma } from '~/generated/prisma/client'
 import { sweepDeadlines } from '~/services/deadlines.server'
-import type { StoredFile } from '~/services/disputes.server'
+import { escalate, recordRuling, type StoredFile } from '~/services/disputes.server'
 import {
   cancelForOfflineResolution,
   confirmReceipt,
@@ -245,5 +245,30 @@ describe('who may do what', () => {
     await expect(merchantDecide(w.deps, w.outsider, created.id, { kind: 'APPROVE' })).rejects.toMatchObject({ code: 'NOT_FOUND' })
     await expect(merchantDecide(w.deps, w.viewer, created.id, { kind: 'REJECT', reason: 'OTHER', message: '', files: [] })).rejects.toMatchObject({ code: 'PROOF_REQUIRED' })
     expect((await w.reload(created.id)).state).toBe('PENDING_MERCHANT')
+  })
+})
+
+describe('a "return then refund" ruling', () => {
+  it('sends the case back into the return flow with the default address and its deadlines', async () => {
+    const w = await world()
+    const created = await w.open((await w.order({ shippedAt: w.clock.now() })).orderNo, 'RETURN_AND_REFUND')
+    await escalate(w.deps, w.buyer, { caseId: created.id, reason: 'MERCHANT_NOT_RESPONDING', description: '' })
+    await recordRuling(w.deps, w.agent, {
+      caseId: created.id,
+      liableParty: 'MERCHANT',
+      outcome: 'RETURN_THEN_REFUND',
+      refundAmountFen: null,
+      rationale: '退货后退款',
+      internalNote: '',
+      reliedEvidenceIds: [],
+    })
+    const ruled = await w.reload(created.id)
+    expect(ruled).toMatchObject({ state: 'AWAITING_RETURN', returnAddress: { label: 'Main warehouse' } })
+    expect(ruled.nextDeadlineAt).toEqual(ruled.buyerShipBy)
+    await submitReturnShipment(w.deps, w.buyer, created.id, { courier: 'EMS', trackingNo: 'EM123456789CN' })
+    w.clock.advance(defaultPolicy.returnAndRefund.merchantReceiveMs)
+    await sweepDeadlines(w.deps)
+    expect((await w.reload(created.id)).state).toBe('REFUNDED')
+    expect(await refundsOf(created.id)).toMatchObject([{ amountFen: 100_00, ruleId: LIFECYCLE_RULE_IDS.merchantReceiveTimeout }])
   })
 })

@@ -27,6 +27,7 @@ import { writeCaseLog, type LogActor } from './case-log.server'
 import { ServiceError } from './errors.server'
 import { agentRecipient, buyerRecipient, merchantRecipients, notify } from './notify.server'
 import { recordRefund } from './refunds.server'
+import { defaultReturnAddress } from './shop-settings.server'
 import { emitWebhookEvent } from './webhooks.server'
 
 export type DisputeDeps = { db: Db; clock: Clock; policy: Policy; appUrl: string }
@@ -400,10 +401,19 @@ async function ruleInTx(
   })
   const toState: CaseState = next.value
   const closes = toState === 'REFUNDED' || toState === 'CLOSED'
+  // "Return then refund": the buyer ships to the shop's default return address within the policy's days.
   const buyerShipBy = toState === 'AWAITING_RETURN' ? new Date(now.getTime() + deps.policy.returnAndRefund.buyerShipMs) : null
+  const returnAddress = toState === 'AWAITING_RETURN' ? await defaultReturnAddress(tx, target.shopId) : null
   await tx.afterSalesCase.update({
     where: { id: target.id },
-    data: { state: toState, closedAt: closes ? now : null, buyerShipBy, nextDeadlineAt: buyerShipBy, version: { increment: 1 } },
+    data: {
+      state: toState,
+      closedAt: closes ? now : null,
+      buyerShipBy,
+      nextDeadlineAt: buyerShipBy,
+      ...(returnAddress ? { returnAddress } : {}),
+      version: { increment: 1 },
+    },
   })
   // Nothing more is asked of anyone once the ruling stands.
   await tx.evidenceRequest.updateMany({ where: { disputeId: dispute.id, status: 'OPEN' }, data: { status: 'EXPIRED' } })

@@ -29,6 +29,7 @@ import type { Tx } from '~/infra/db.server'
 import { writeCaseLog, type LogActor } from './case-log.server'
 import { evidenceRow, type DisputeDeps, type StoredFile } from './disputes.server'
 import { ServiceError, type ServiceErrorCode } from './errors.server'
+import { defaultReturnAddress } from './shop-settings.server'
 import { buyerRecipient, merchantRecipients, notifyCaseEvent, type CaseNotice } from './notify.server'
 import { recordRefund } from './refunds.server'
 
@@ -538,7 +539,7 @@ async function fireTimeout(deps: LifecycleDeps, caseId: string, expected: CaseSt
     let data: Prisma.AfterSalesCaseUpdateManyMutationInput = {}
     if (transition.to === 'AWAITING_RETURN') {
       // With no address in the book the case still moves on; the buyer is shown to ask the shop.
-      const address = await defaultAddress(tx, found.shopId)
+      const address = await defaultReturnAddress(tx, found.shopId)
       data = { returnAddress: address ?? Prisma.DbNull }
     }
     // The version check makes this the claim: of two workers, the second updates nothing.
@@ -560,14 +561,6 @@ async function fireTimeout(deps: LifecycleDeps, caseId: string, expected: CaseSt
   })
 }
 
-async function defaultAddress(tx: Tx, shopId: string) {
-  const address = await tx.shopAddress.findFirst({
-    where: { shopId, archivedAt: null },
-    orderBy: [{ isDefault: 'desc' }, { createdAt: 'asc' }],
-    select: { label: true, contactName: true, phone: true, address: true },
-  })
-  return address
-}
 
 /** 48 h passed: refund-only → refunded; return → approved with the shop's default address. */
 export function fireMerchantTimeout(deps: LifecycleDeps, caseId: string) {

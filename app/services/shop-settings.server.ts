@@ -5,7 +5,7 @@ import { merchantCan } from '~/domain/actor'
 import { validateStrategy, type AutoRefundStrategy } from '~/domain/lifecycle'
 import type { Policy } from '~/domain/policy'
 import type { Clock } from '~/infra/clock.server'
-import type { Db } from '~/infra/db.server'
+import type { Db, Tx } from '~/infra/db.server'
 import { ServiceError } from './errors.server'
 import { WEBHOOK_EVENTS, type WebhookEvent } from '~/domain/webhook-events'
 import { listSubscriptions, validWebhookUrl } from './webhooks.server'
@@ -30,6 +30,15 @@ export async function loadShopSettings(db: Db, actor: MerchantActor) {
     }),
   ])
   return { shop, addresses, webhooks: await listSubscriptions(db, actor.shopId) }
+}
+
+/** The address the system sends returns to when it approves one: the default, else the oldest. */
+export async function defaultReturnAddress(tx: Tx, shopId: string) {
+  return tx.shopAddress.findFirst({
+    where: { shopId, archivedAt: null },
+    orderBy: [{ isDefault: 'desc' }, { createdAt: 'asc' }],
+    select: { label: true, contactName: true, phone: true, address: true },
+  })
 }
 
 export type AddressInput = { label: string; contactName: string; phone: string; address: string; isDefault: boolean }
