@@ -72,7 +72,9 @@ test('an express-refund order is refunded the moment the buyer asks, and the mer
 
   const merchant = await browser.newPage()
   await logIn(merchant, DEMO_LOGINS.shopAMain)
-  await merchant.getByRole('link', { name: '极速退款' }).click()
+  await merchant.getByLabel('极速退款').check()
+  await merchant.getByRole('button', { name: '搜索', exact: true }).click()
+  await expect(merchant).toHaveURL(/express=1/)
   await expect(merchant.locator(`a[href="${caseUrl}"]`)).toBeVisible()
   await expect(merchant.locator('a[href="/cases/AS2611220001"]')).toHaveCount(0) // not an express refund
 })
@@ -105,4 +107,19 @@ test('bulk receipt in the workbench: the insured return still awaiting its track
   await expect(page.getByTestId('case-state')).toHaveText('退款成功')
   await page.goto('/cases/AS2611220002')
   await expect(page.getByTestId('case-state')).toHaveText('待买家退货')
+})
+
+test('a flag set on a case shows in the workbench, and the notes keep who changed them', async ({ page }) => {
+  await logIn(page, DEMO_LOGINS.shopBMain)
+  await page.goto('/cases/AS2611220004')
+  await page.getByLabel('插旗', { exact: true }).selectOption('ORANGE')
+  await page.locator('#flags-notes form').filter({ has: page.getByLabel('插旗', { exact: true }) }).getByRole('button', { name: '保存' }).click()
+  await expect(page.getByRole('status')).toHaveText('旗帜已保存。')
+  await page.getByLabel('售后备注').fill('买家同意补发配件')
+  await page.locator('form').filter({ has: page.getByLabel('售后备注') }).getByRole('button', { name: '保存' }).click()
+  await expect(page.getByRole('status')).toHaveText('售后备注已保存。')
+  await expect(page.locator('form').filter({ has: page.getByLabel('售后备注') })).toContainText('孙强 (Sun Qiang) 修改于')
+  await page.goto('/merchant/workbench?flag=ORANGE')
+  await expect(page.locator('a[href="/cases/AS2611220004"]')).toBeVisible()
+  await expect(page.locator('tbody tr').first().getByTestId('flag')).toHaveAttribute('data-color', 'ORANGE')
 })

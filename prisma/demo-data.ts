@@ -25,7 +25,7 @@ const DAY = 24 * HOUR
 
 type CaseSeed = {
   caseNo: string
-  order: { id: string; orderNo: string; customerName: string; customerPhone: string; paidAmountFen: number; shopId: string; buyerId: string }
+  order: { id: string; orderNo: string; customerName: string; customerPhone: string; paidAmountFen: number; shopId: string; buyerId: string; shippedAt: Date | null; returnShippingInsurance: boolean }
   type: 'REFUND_ONLY' | 'RETURN_AND_REFUND'
   state: Prisma.AfterSalesCaseCreateInput['state']
   reason: Prisma.AfterSalesCaseCreateInput['reason']
@@ -134,6 +134,8 @@ export async function seedDemoData(db: PrismaClient, now: Date): Promise<{ seede
             customerPhone: seed.order.customerPhone,
             createdAt: at(-seed.createdAgoMs),
             nextDeadlineAt: next,
+            orderShipped: seed.order.shippedAt !== null,
+            returnShippingInsurance: seed.order.returnShippingInsurance,
             ...deadlines,
             ...seed.extra,
           },

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BuyerActor, MerchantActor } from '~/domain/actor'
-import { listBuyerCases, listShopCases } from '~/models/cases.server'
+import { listBuyerCases } from '~/models/cases.server'
+import { listWorkbench, workbenchCounts } from '~/models/workbench.server'
 import { PAGE_SIZE } from '~/models/pagination'
 import { makeBuyer, makeMember, makeOrderAndCase, makeShop, testDb } from './support'
 
@@ -39,7 +40,7 @@ describe('case lists are scoped by the acting party', () => {
     const ids = new Set<string>()
     let cursor: string | null = null
     do {
-      const page: Awaited<ReturnType<typeof listShopCases>> = await listShopCases(db, merchantA, cursor)
+      const page: Awaited<ReturnType<typeof listWorkbench>> = await listWorkbench(db, merchantA, { tab: 'all', after: cursor })
       for (const item of page.items) ids.add(item.id)
       cursor = page.nextCursor
     } while (cursor)
@@ -60,14 +61,14 @@ describe('case lists are scoped by the acting party', () => {
   })
 
   it('masks phone numbers in the merchant list', async () => {
-    const page = await listShopCases(db, merchantA, null)
+    const page = await listWorkbench(db, merchantA, { tab: 'all' })
     expect(page.items[0]).toMatchObject({ maskedPhone: '138****0000' })
     expect(page.items[0]).not.toHaveProperty('customerPhone')
   })
 })
 
-describe('workbench tabs', () => {
-  it('awaiting receipt lists returns on their way back, nearest deadline first; express refund lists only express refunds', async () => {
+describe('workbench tabs, search and filters', () => {
+  it('puts each case in its tab, counts every tab, and sorts deadline tabs nearest first', async () => {
     const shop = await makeShop(db, 'Tabs')
     const b = await makeBuyer(db, 'tabs')
     const { user, member } = await makeMember(db, shop.id)
@@ -77,15 +78,38 @@ describe('workbench tabs', () => {
       const { case: c } = await makeOrderAndCase(db, shop.id, b.buyer.id)
       return db.afterSalesCase.update({ where: { id: c.id }, data })
     }
-    const later = await make({ type: 'RETURN_AND_REFUND', state: 'AWAITING_RECEIPT', merchantReceiveBy: at(48), nextDeadlineAt: at(48) })
-    const sooner = await make({ type: 'RETURN_AND_REFUND', state: 'AWAITING_RETURN', buyerShipBy: at(24), nextDeadlineAt: at(24) })
-    await make({ state: 'PENDING_MERCHANT', merchantRespondBy: at(1), nextDeadlineAt: at(1) })
-    const express = await make({ state: 'REFUNDED', expressRefund: true })
+    const unshipped = await make({ state: 'PENDING_MERCHANT', orderShipped: false, nextDeadlineAt: at(5), customerName: '李雷', customerPhone: '13911112222' })
+    const shippedRefund = await make({ state: 'PENDING_MERCHANT', orderShipped: true, nextDeadlineAt: at(6), flagColor: 'RED' })
+    const returnPending = await make({ type: 'RETURN_AND_REFUND', state: 'PENDING_MERCHANT', orderShipped: true, nextDeadlineAt: at(7) })
+    const later = await make({ type: 'RETURN_AND_REFUND', state: 'AWAITING_RECEIPT', nextDeadlineAt: at(48), returnShippingInsurance: true })
+    const sooner = await make({ type: 'RETURN_AND_REFUND', state: 'AWAITING_RETURN', nextDeadlineAt: at(24) })
+    const express = await make({ state: 'REFUNDED', expressRefund: true, createdAt: new Date('2026-11-10T03:00:00Z') })
+    const ids = async (query: Parameters<typeof listWorkbench>[2]) => (await listWorkbench(db, merchant, query)).items.map((c) => c.id)
 
-    const receipt = await listShopCases(db, merchant, null, 'awaitingReceipt')
-    expect(receipt.items.map((c) => c.id)).toEqual([sooner.id, later.id])
-    const expressTab = await listShopCases(db, merchant, null, 'expressRefund')
-    expect(expressTab.items.map((c) => c.id)).toEqual([express.id])
-    expect(await listShopCases(db, merchant, null, 'awaitingEvidence')).toMatchObject({ items: [] })
+    expect(await ids({ tab: 'unshippedRefundPending' })).toEqual([unshipped.id])
+    expect(await ids({ tab: 'shippedRefundOnlyPending' })).toEqual([shippedRefund.id])
+    expect(await ids({ tab: 'returnPending' })).toEqual([returnPending.id])
+    expect(await ids({ tab: 'awaitingReceipt' })).toEqual([sooner.id, later.id])
+    expect(await ids({ tab: 'awaitingEvidence' })).toEqual([])
+    expect(await ids({ tab: 'closed' })).toEqual([express.id])
+    expect(await workbenchCounts(db, merchant)).toEqual({
+      unshippedRefundPending: 1,
+      shippedRefundOnlyPending: 1,
+      returnPending: 1,
+      awaitingReceipt: 2,
+      awaitingEvidence: 0,
+      all: 6,
+      closed: 1,
+    })
+    // search and filters, alone and with a tab
+    expect(await ids({ tab: 'all', customerName: '李雷' })).toEqual([unshipped.id])
+    expect(await ids({ tab: 'all', phone: '139 1111 2222' })).toEqual([unshipped.id])
+    expect(await ids({ tab: 'all', orderNo: returnPending.orderNo })).toEqual([returnPending.id])
+    expect(await ids({ tab: 'all', express: true })).toEqual([express.id])
+    expect(await ids({ tab: 'all', flag: 'RED' })).toEqual([shippedRefund.id])
+    expect(await ids({ tab: 'awaitingReceipt', insured: true })).toEqual([later.id])
+    // request dates are Beijing calendar days: 2026-11-10 03:00 UTC is 11:00 that day
+    expect(await ids({ tab: 'all', from: '2026-11-10', to: '2026-11-10' })).toEqual([express.id])
+    expect(await ids({ tab: 'all', from: '2026-11-11', to: '2026-11-11' })).toEqual([])
   })
 })

@@ -1,10 +1,11 @@
 // Case lists, each scoped by the acting party inside the query itself.
 import type { AgentActor, BuyerActor, MerchantActor } from '~/domain/actor'
 import type { Db } from '~/infra/db.server'
-import type { QueueFilter, WorkbenchTab } from './list-filters'
+import type { QueueFilter } from './list-filters'
 import { afterCursor, pageOf, PAGE_SIZE } from './pagination'
 
-const listSelect = {
+/** The columns every case list shows. */
+export const listSelect = {
   id: true,
   caseNo: true,
   orderNo: true,
@@ -30,33 +31,6 @@ export async function listBuyerCases(db: Db, actor: BuyerActor, cursor: string |
     select: { ...listSelect, shop: { select: { name: true } } },
   })
   return pageOf(rows, (row) => row.createdAt)
-}
-
-/** The workbench: newest first, or for "awaiting evidence" the nearest deadline first. */
-export async function listShopCases(db: Db, actor: MerchantActor, cursor: string | null, tab: WorkbenchTab = 'all') {
-  // Tabs of work against a clock are sorted by the nearest deadline.
-  const byDeadline = tab === 'awaitingEvidence' || tab === 'awaitingReceipt'
-  const rows = await db.afterSalesCase.findMany({
-    where: {
-      shopId: actor.shopId,
-      ...(tab === 'awaitingEvidence'
-        ? { state: 'IN_DISPUTE', nextDeadlineAt: { not: null }, evidenceRequests: { some: { status: 'OPEN', party: 'MERCHANT' } } }
-        : {}),
-      // 极速退款: refunded at once, so the merchant can stop the parcel.
-      ...(tab === 'expressRefund' ? { expressRefund: true } : {}),
-      // 待收货: returns on their way back, whether or not the buyer has entered the tracking number.
-      ...(tab === 'awaitingReceipt' ? { state: { in: ['AWAITING_RETURN', 'AWAITING_RECEIPT'] }, nextDeadlineAt: { not: null } } : {}),
-      ...(byDeadline ? afterCursor('nextDeadlineAt', 'asc', cursor) : afterCursor('createdAt', 'desc', cursor)),
-    },
-    orderBy: byDeadline ? [{ nextDeadlineAt: 'asc' }, { id: 'asc' }] : [{ createdAt: 'desc' }, { id: 'desc' }],
-    take: PAGE_SIZE + 1,
-    select: { ...listSelect, order: { select: { returnShippingInsurance: true } } },
-  })
-  const { items, nextCursor } = pageOf(rows, (row) => (byDeadline ? row.nextDeadlineAt : row.createdAt))
-  return {
-    items: items.map(({ customerPhone, order, ...row }) => ({ ...row, returnShippingInsurance: order.returnShippingInsurance, maskedPhone: maskPhone(customerPhone) })),
-    nextCursor,
-  }
 }
 
 /** Open disputes, nearest evidence deadline first, then the oldest. */

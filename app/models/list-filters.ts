@@ -1,5 +1,13 @@
 // List tabs and filters, shared by loaders and components (so not in a .server module).
-export const WORKBENCH_TABS = ['all', 'awaitingReceipt', 'awaitingEvidence', 'expressRefund'] as const
+export const WORKBENCH_TABS = [
+  'unshippedRefundPending',
+  'shippedRefundOnlyPending',
+  'returnPending',
+  'awaitingReceipt',
+  'awaitingEvidence',
+  'all',
+  'closed',
+] as const
 export type WorkbenchTab = (typeof WORKBENCH_TABS)[number]
 
 /** At most this many cases in one bulk action (one page of the list). */
@@ -11,3 +19,7 @@ export type QueueFilter = (typeof QUEUE_FILTERS)[number]
 export function pick<T extends string>(allowed: readonly T[], value: string | null, fallback: T): T {
   return (allowed as readonly string[]).includes(value ?? '') ? (value as T) : fallback
 }
+
+/** 插旗: one palette for orders and cases (mirrors the FlagColor enum). */
+export const FLAG_COLORS = ['RED', 'ORANGE', 'YELLOW', 'GREEN', 'BLUE', 'PURPLE'] as const
+export type FlagColorName = (typeof FLAG_COLORS)[number]

@@ -7,6 +7,7 @@ import { CsrfInput } from '~/components/csrf-input'
 import { EvidenceList } from '~/components/evidence-list'
 import { EvidenceUploader } from '~/components/evidence-uploader'
 import { ErrorLine, Section, type ActionResult } from '~/components/case-ui'
+import { FlagsAndNotesPanel } from '~/components/case-flags'
 import { LifecyclePanel, Negotiation } from '~/components/case-lifecycle'
 import { Money } from '~/components/money'
 import { Countdown, LocalTime } from '~/components/time'
@@ -18,6 +19,7 @@ import { db } from '~/infra/db.server'
 import { disputeDeps, evidenceStorage } from '~/infra/deps.server'
 import { readMultipartForm } from '~/infra/multipart.server'
 import { yuanToFen } from '~/forms/amount'
+import { runFlagIntent } from '~/forms/flag-intents.server'
 import { LIFECYCLE_FILE_INTENTS, runLifecycleIntent } from '~/forms/lifecycle-intents.server'
 import { policy } from '~/infra/policy.server'
 import { notFound, requireActor } from '~/infra/session.server'
@@ -25,6 +27,7 @@ import { loadCaseView, type CaseView } from '~/models/case-view.server'
 import { escalate, recordRuling, removeDraftFile, requestEvidence, submitEvidence, type StoredFile } from '~/services/disputes.server'
 import { deleteObjectQuietly, storeEvidenceStream } from '~/services/evidence-upload.server'
 import { isServiceError, ServiceError } from '~/services/errors.server'
+import { loadFlagsAndNotes } from '~/services/flags.server'
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data ? `${data.view.case.caseNo}` : '' }]
 
@@ -35,6 +38,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { dispute } = policy()
   return {
     view,
+    flagsAndNotes: actor.kind === 'MERCHANT' ? await loadFlagsAndNotes(db(), actor, view.case.id) : null,
     limits: { maxImageOrPdfBytes: dispute.maxImageOrPdfBytes, maxVideoBytes: dispute.maxVideoBytes, maxFiles: dispute.maxFilesPerResponse, maxExplanation: dispute.explanationMaxChars },
   }
 }
@@ -126,7 +130,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
         break
       }
       default:
-        if (!(await runLifecycleIntent(deps, actor, caseId, intent, form))) throw new ServiceError('INVALID_INPUT')
+        if (!(await runLifecycleIntent(deps, actor, caseId, intent, form)) && !(await runFlagIntent(deps, actor, caseId, intent, form))) {
+          throw new ServiceError('INVALID_INPUT')
+        }
     }
     return data({ intent, ok: true as const })
   } catch (error) {
@@ -499,7 +505,7 @@ function Timeline({ view }: { view: CaseView }) {
 
 export default function CasePage() {
   const t = useT()
-  const { view, limits } = useLoaderData<typeof loader>()
+  const { view, limits, flagsAndNotes } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
   const isAgent = view.viewer.kind === 'AGENT'
   const disputeOpen = view.dispute?.status === 'OPEN'
@@ -524,6 +530,7 @@ export default function CasePage() {
         <Summary view={view} />
       </Section>
       <LifecyclePanel view={view} result={result} />
+      {flagsAndNotes ? <FlagsAndNotesPanel data={flagsAndNotes} result={result} /> : null}
       <Ruling view={view} />
       {view.viewer.mayEscalate ? (
         <Section title={t('escalate.title')} id="escalate">

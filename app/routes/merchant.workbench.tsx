@@ -1,8 +1,9 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
 import { data } from '@remix-run/node'
-import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
-import { CsrfInput } from '~/components/csrf-input'
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react'
 import { DataTable } from '~/components/case-table'
+import { CsrfInput } from '~/components/csrf-input'
+import { FlagMark } from '~/components/flag'
 import { Money } from '~/components/money'
 import { Tabs } from '~/components/tabs'
 import { Countdown, LocalTime } from '~/components/time'
@@ -11,17 +12,37 @@ import { readForm } from '~/infra/csrf.server'
 import { db } from '~/infra/db.server'
 import { disputeDeps } from '~/infra/deps.server'
 import { requireMerchant } from '~/infra/session.server'
-import { listShopCases } from '~/models/cases.server'
-import { MAX_BULK, pick, WORKBENCH_TABS, type WorkbenchTab } from '~/models/list-filters'
+import { FLAG_COLORS, MAX_BULK, pick, WORKBENCH_TABS, type WorkbenchTab } from '~/models/list-filters'
+import { listWorkbench, workbenchCounts, type WorkbenchQuery } from '~/models/workbench.server'
 import { confirmReceipt } from '~/services/lifecycle.server'
+
+/** The URL is the query: tab, search and filters survive a reload and can be shared. */
+function queryOf(params: URLSearchParams): WorkbenchQuery {
+  const text = (name: string) => params.get(name)?.trim() || undefined
+  const flag = params.get('flag')
+  return {
+    tab: pick(WORKBENCH_TABS, params.get('tab'), 'all'),
+    orderNo: text('orderNo'),
+    customerName: text('customerName'),
+    phone: text('phone'),
+    from: text('from'),
+    to: text('to'),
+    express: params.get('express') === '1',
+    insured: params.get('insured') === '1',
+    flag: (FLAG_COLORS as readonly string[]).includes(flag ?? '') ? (flag as WorkbenchQuery['flag']) : undefined,
+    after: params.get('after'),
+  }
+}
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const merchant = await requireMerchant(request, 'HANDLE_AFTER_SALES')
-  const params = new URL(request.url).searchParams
-  const tab = pick(WORKBENCH_TABS, params.get('tab'), 'all')
-  const shop = await db().shop.findUniqueOrThrow({ where: { id: merchant.shopId }, select: { name: true } })
-  const cases = await listShopCases(db(), merchant, params.get('after'), tab)
-  return { shopName: shop.name, role: merchant.role, tab, paged: Boolean(params.get('after')), ...cases }
+  const query = queryOf(new URL(request.url).searchParams)
+  const [shop, page, counts] = await Promise.all([
+    db().shop.findUniqueOrThrow({ where: { id: merchant.shopId }, select: { name: true } }),
+    listWorkbench(db(), merchant, query),
+    workbenchCounts(db(), merchant),
+  ])
+  return { shopName: shop.name, role: merchant.role, tab: query.tab, paged: Boolean(query.after), counts, ...page }
 }
 
 /** 批量确认收货: each case stands or fails on its own; the page says which were held back and why. */
@@ -33,20 +54,100 @@ export async function action({ request }: ActionFunctionArgs) {
   return data({ confirmed: results.filter((r) => r.ok).length, refused: results.flatMap((r) => (r.ok ? [] : [{ caseId: r.caseId, error: r.error }])) })
 }
 
+const field = 'mt-1 w-full rounded border border-slate-300 px-2 py-1 text-sm'
+
+function SearchForm({ tab }: { tab: WorkbenchTab }) {
+  const t = useT()
+  const [params] = useSearchParams()
+  const value = (name: string) => params.get(name) ?? ''
+  return (
+    <Form method="get" className="mb-3 grid gap-2 rounded-lg border border-slate-200 bg-white p-3 text-sm sm:grid-cols-3 lg:grid-cols-6" role="search" aria-label={t('workbench.search')}>
+      <input type="hidden" name="tab" value={tab} />
+      {(['orderNo', 'customerName', 'phone'] as const).map((name) => (
+        <div key={name}>
+          <label htmlFor={`search-${name}`} className="block font-medium">
+            {t(`workbench.search.${name}`)}
+          </label>
+          <input id={`search-${name}`} name={name} defaultValue={value(name)} className={field} inputMode={name === 'customerName' ? undefined : 'numeric'} />
+        </div>
+      ))}
+      {(['from', 'to'] as const).map((name) => (
+        <div key={name}>
+          <label htmlFor={`search-${name}`} className="block font-medium">
+            {t(`workbench.search.${name}`)}
+          </label>
+          <input id={`search-${name}`} name={name} type="date" defaultValue={value(name)} className={field} />
+        </div>
+      ))}
+      <div>
+        <label htmlFor="search-flag" className="block font-medium">
+          {t('workbench.filter.flag')}
+        </label>
+        <select id="search-flag" name="flag" defaultValue={value('flag')} className={field}>
+          <option value="">{t('workbench.filter.anyFlag')}</option>
+          {FLAG_COLORS.map((color) => (
+            <option key={color} value={color}>
+              {t(`flag.${color}`)}
+            </option>
+          ))}
+        </select>
+      </div>
+      <fieldset className="flex flex-wrap items-center gap-3 sm:col-span-2">
+        <legend className="sr-only">{t('workbench.filter.more')}</legend>
+        <label className="flex items-center gap-1">
+          <input type="checkbox" name="express" value="1" defaultChecked={value('express') === '1'} /> {t('workbench.filter.express')}
+        </label>
+        <label className="flex items-center gap-1">
+          <input type="checkbox" name="insured" value="1" defaultChecked={value('insured') === '1'} /> {t('workbench.filter.insured')}
+        </label>
+      </fieldset>
+      <div className="flex items-end gap-2">
+        <button type="submit" className="rounded bg-slate-900 px-3 py-1.5 font-medium text-white">
+          {t('workbench.search.submit')}
+        </button>
+        <Link to={`?tab=${tab}`} className="px-2 py-1.5 text-blue-700 underline">
+          {t('workbench.search.clear')}
+        </Link>
+      </div>
+    </Form>
+  )
+}
+
 export default function Workbench() {
   const t = useT()
-  const { items, nextCursor, shopName, role, tab, paged } = useLoaderData<typeof loader>()
+  const { items, nextCursor, shopName, role, tab, paged, counts } = useLoaderData<typeof loader>()
   const bulk = useActionData<typeof action>()
+  const [params] = useSearchParams()
   const receipt = tab === 'awaitingReceipt'
   const orderNoOf = (caseId: string) => items.find((c) => c.id === caseId)?.orderNo ?? caseId
-  const href = (key: WorkbenchTab) => (key === 'all' ? '?' : `?tab=${key}`)
+  const href = (key: WorkbenchTab) => `?tab=${key}`
+  const pageHref = (after: string) => {
+    const next = new URLSearchParams(params)
+    next.set('after', after)
+    return `?${next.toString()}`
+  }
+  const firstHref = () => {
+    const first = new URLSearchParams(params)
+    first.delete('after')
+    return `?${first.toString()}`
+  }
   return (
     <>
       <h1 className="text-2xl font-semibold">{t('workbench.title')}</h1>
       <p className="mb-4 text-sm text-slate-600">{t('workbench.shopRole', { shop: shopName, role: t(`shopRole.${role}`) })}</p>
-      <Tabs label={t('workbench.title')} current={tab} tabs={WORKBENCH_TABS.map((key) => ({ key, label: t(`workbench.tab.${key}`), href: href(key) }))} />
+      <Tabs
+        label={t('workbench.title')}
+        current={tab}
+        tabs={WORKBENCH_TABS.map((key) => ({ key, label: t('workbench.tabWithCount', { tab: t(`workbench.tab.${key}`), count: counts[key] }), href: href(key) }))}
+      />
+      <SearchForm tab={tab} />
       {receipt ? (
-        <Form method="post" id="bulk-receipt" className="mb-3 flex flex-wrap items-center gap-3 text-sm" onSubmit={(event) => (window.confirm(t('workbench.bulk.confirm')) ? undefined : event.preventDefault())}>
+        <Form
+          method="post"
+          id="bulk-receipt"
+          className="mb-3 flex flex-wrap items-center gap-3 text-sm"
+          onSubmit={(event) => (window.confirm(t('workbench.bulk.confirm')) ? undefined : event.preventDefault())}
+        >
           <CsrfInput />
           <button type="submit" className="rounded bg-slate-900 px-3 py-2 font-medium text-white">
             {t('workbench.bulk.submit')}
@@ -69,8 +170,8 @@ export default function Workbench() {
       <DataTable
         caption={t('workbench.title')}
         rows={items}
-        nextHref={nextCursor ? `${href(tab)}${tab === 'all' ? '' : '&'}after=${nextCursor}` : null}
-        firstHref={paged ? href(tab) : null}
+        nextHref={nextCursor ? pageHref(nextCursor) : null}
+        firstHref={paged ? firstHref() : null}
         columns={[
           ...(receipt
             ? [
@@ -99,6 +200,7 @@ export default function Workbench() {
             cell: (c) => (
               <>
                 {t(`caseState.${c.state}`)}
+                {c.expressRefund ? <span className="ml-1 rounded bg-green-100 px-1 text-xs text-green-900">{t('workbench.filter.express')}</span> : null}
                 {c.returnShippingInsurance ? <span className="ml-1 rounded bg-amber-100 px-1 text-xs text-amber-900">{t('workbench.insurance')}</span> : null}
               </>
             ),
@@ -107,6 +209,7 @@ export default function Workbench() {
             header: tab === 'awaitingEvidence' ? t('workbench.evidenceRemaining') : t('table.deadline'),
             cell: (c) => (c.nextDeadlineAt ? <Countdown deadline={c.nextDeadlineAt} /> : t('common.none')),
           },
+          { header: t('workbench.flag'), cell: (c) => <FlagMark color={c.flagColor} /> },
           { header: t('table.created'), cell: (c) => <LocalTime value={c.createdAt} /> },
         ]}
       />

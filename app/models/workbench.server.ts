@@ -1,0 +1,127 @@
+// The merchant workbench (售后工作台) at scale: every query is scoped to the member's shop, uses an
+// index whose leading columns are (shopId, …), and pages by keyset on (sort key, id). Tabs, search
+// and filters combine freely; tab counts come from one pass over the shop's open rows.
+import type { MerchantActor } from '~/domain/actor'
+import type { FlagColor, Prisma } from '~/generated/prisma/client'
+import type { Db } from '~/infra/db.server'
+import type { WorkbenchTab } from './list-filters'
+import { listSelect, maskPhone } from './cases.server'
+import { afterCursor, pageOf, PAGE_SIZE } from './pagination'
+
+export type WorkbenchQuery = {
+  tab: WorkbenchTab
+  orderNo?: string
+  customerName?: string
+  phone?: string
+  /** Request date range, inclusive, as Asia/Shanghai calendar days (YYYY-MM-DD). */
+  from?: string
+  to?: string
+  express?: boolean
+  flag?: FlagColor
+  insured?: boolean
+  after?: string | null
+}
+
+/** Which rows each tab holds; the deadline tabs sort by the nearest deadline. */
+export function tabWhere(tab: WorkbenchTab): Prisma.AfterSalesCaseWhereInput {
+  switch (tab) {
+    case 'unshippedRefundPending':
+      return { state: 'PENDING_MERCHANT', orderShipped: false }
+    case 'shippedRefundOnlyPending':
+      return { state: 'PENDING_MERCHANT', type: 'REFUND_ONLY', orderShipped: true }
+    case 'returnPending':
+      return { state: 'PENDING_MERCHANT', type: 'RETURN_AND_REFUND', orderShipped: true }
+    case 'awaitingReceipt':
+      return { state: { in: ['AWAITING_RETURN', 'AWAITING_RECEIPT'] } }
+    case 'awaitingEvidence':
+      return { state: 'IN_DISPUTE', evidenceRequests: { some: { status: 'OPEN', party: 'MERCHANT' } } }
+    case 'closed':
+      return { state: { in: ['REFUNDED', 'CLOSED'] } }
+    case 'all':
+      return {}
+  }
+}
+
+export const byDeadline = (tab: WorkbenchTab) => tab !== 'all' && tab !== 'closed'
+
+const DAY_START = 'T00:00:00+08:00'
+function dayRange(from?: string, to?: string): Prisma.DateTimeFilter | undefined {
+  const valid = (d?: string) => (d && /^\d{4}-\d{2}-\d{2}$/.test(d) && !Number.isNaN(Date.parse(d + DAY_START)) ? d : undefined)
+  const start = valid(from)
+  const end = valid(to)
+  if (!start && !end) return undefined
+  return {
+    ...(start ? { gte: new Date(start + DAY_START) } : {}),
+    ...(end ? { lt: new Date(Date.parse(end + DAY_START) + 24 * 3600_000) } : {}),
+  }
+}
+
+/** The full where clause: the shop first (every index leads with it), then tab, search, filters. */
+export function workbenchWhere(merchant: MerchantActor, query: WorkbenchQuery): Prisma.AfterSalesCaseWhereInput {
+  const created = dayRange(query.from, query.to)
+  return {
+    shopId: merchant.shopId,
+    ...tabWhere(query.tab),
+    ...(query.orderNo ? { orderNo: query.orderNo.trim() } : {}),
+    ...(query.customerName ? { customerName: query.customerName.trim() } : {}),
+    ...(query.phone ? { customerPhone: query.phone.replace(/\s/g, '') } : {}),
+    ...(created ? { createdAt: created } : {}),
+    ...(query.express ? { expressRefund: true } : {}),
+    ...(query.flag ? { flagColor: query.flag } : {}),
+    ...(query.insured ? { returnShippingInsurance: true } : {}),
+  }
+}
+
+const rowSelect = {
+  ...listSelect,
+  flagColor: true,
+  expressRefund: true,
+  returnShippingInsurance: true,
+} satisfies Prisma.AfterSalesCaseSelect
+
+export async function listWorkbench(db: Db, merchant: MerchantActor, query: WorkbenchQuery) {
+  const deadlineSort = byDeadline(query.tab)
+  const rows = await db.afterSalesCase.findMany({
+    where: {
+      AND: [
+        workbenchWhere(merchant, query),
+        deadlineSort ? { nextDeadlineAt: { not: null } } : {},
+        deadlineSort ? afterCursor('nextDeadlineAt', 'asc', query.after ?? null) : afterCursor('createdAt', 'desc', query.after ?? null),
+      ],
+    },
+    orderBy: deadlineSort ? [{ nextDeadlineAt: 'asc' }, { id: 'asc' }] : [{ createdAt: 'desc' }, { id: 'desc' }],
+    take: PAGE_SIZE + 1,
+    select: rowSelect,
+  })
+  const page = pageOf(rows, (row) => (deadlineSort ? row.nextDeadlineAt : row.createdAt))
+  return { items: page.items.map(({ customerPhone, ...row }) => ({ ...row, maskedPhone: maskPhone(customerPhone) })), nextCursor: page.nextCursor }
+}
+
+export type TabCounts = Record<WorkbenchTab, number>
+
+/** Live counts for every tab in one statement (the open tabs read the open rows only). */
+export async function workbenchCounts(db: Db, merchant: MerchantActor): Promise<TabCounts> {
+  const [row] = await db.$queryRaw<Record<string, bigint>[]>`
+    SELECT
+      count(*) FILTER (WHERE c.state = 'PENDING_MERCHANT' AND NOT c."orderShipped") AS "unshippedRefundPending",
+      count(*) FILTER (WHERE c.state = 'PENDING_MERCHANT' AND c.type = 'REFUND_ONLY' AND c."orderShipped") AS "shippedRefundOnlyPending",
+      count(*) FILTER (WHERE c.state = 'PENDING_MERCHANT' AND c.type = 'RETURN_AND_REFUND' AND c."orderShipped") AS "returnPending",
+      count(*) FILTER (WHERE c.state IN ('AWAITING_RETURN', 'AWAITING_RECEIPT')) AS "awaitingReceipt",
+      count(*) FILTER (WHERE c.state = 'IN_DISPUTE' AND EXISTS (
+        SELECT 1 FROM "EvidenceRequest" r WHERE r."caseId" = c.id AND r.status = 'OPEN' AND r.party = 'MERCHANT')) AS "awaitingEvidence"
+    FROM "AfterSalesCase" c
+    WHERE c."shopId" = ${merchant.shopId}::uuid AND c.state IN ('PENDING_MERCHANT', 'AWAITING_RETURN', 'AWAITING_RECEIPT', 'IN_DISPUTE')`
+  const [totals] = await db.$queryRaw<{ all: bigint; closed: bigint }[]>`
+    SELECT count(*) AS "all", count(*) FILTER (WHERE state IN ('REFUNDED', 'CLOSED')) AS "closed"
+    FROM "AfterSalesCase" WHERE "shopId" = ${merchant.shopId}::uuid`
+  const n = (v: bigint | undefined) => Number(v ?? 0)
+  return {
+    unshippedRefundPending: n(row?.unshippedRefundPending),
+    shippedRefundOnlyPending: n(row?.shippedRefundOnlyPending),
+    returnPending: n(row?.returnPending),
+    awaitingReceipt: n(row?.awaitingReceipt),
+    awaitingEvidence: n(row?.awaitingEvidence),
+    all: n(totals?.all),
+    closed: n(totals?.closed),
+  }
+}
