@@ -14,6 +14,7 @@ import { db } from '~/infra/db.server'
 import { getActor } from '~/infra/session.server'
 import { unreadCount } from '~/models/notifications.server'
 import stylesheet from '~/styles/tailwind.css'
+import { UnreadBadge } from '~/components/unread-badge'
 import { ruleParams } from '~/i18n/rule-params'
 import { policy } from '~/infra/policy.server'
 
@@ -99,12 +100,7 @@ function Header() {
             ) : null}
             <Link to="/messages" className="relative text-slate-700 underline-offset-4 hover:underline" data-testid="messages-link">
               {t('nav.messages')}
-              {user.unread > 0 ? (
-                <span className="ml-1 rounded-full bg-red-600 px-1.5 text-xs font-semibold text-white" data-testid="unread-badge">
-                  <span aria-hidden>{user.unread}</span>
-                  <span className="sr-only">{t('nav.unread', { count: user.unread })}</span>
-                </span>
-              ) : null}
+              <UnreadBadge initial={user.unread} />
             </Link>
           </nav>
         ) : null}

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BuyerActor, MerchantActor } from '~/domain/actor'
 import { listBuyerCases } from '~/models/cases.server'
-import { listWorkbench, workbenchCounts } from '~/models/workbench.server'
+import { listWorkbench, workbenchCounts, workbenchWhere } from '~/models/workbench.server'
 import { PAGE_SIZE } from '~/models/pagination'
 import { makeBuyer, makeMember, makeOrderAndCase, makeShop, testDb } from './support'
 
@@ -84,7 +84,13 @@ describe('workbench tabs, search and filters', () => {
     const later = await make({ type: 'RETURN_AND_REFUND', state: 'AWAITING_RECEIPT', nextDeadlineAt: at(48), returnShippingInsurance: true })
     const sooner = await make({ type: 'RETURN_AND_REFUND', state: 'AWAITING_RETURN', nextDeadlineAt: at(24) })
     const express = await make({ state: 'REFUNDED', expressRefund: true, createdAt: new Date('2026-11-10T03:00:00Z') })
-    const ids = async (query: Parameters<typeof listWorkbench>[2]) => (await listWorkbench(db, merchant, query)).items.map((c) => c.id)
+    // The hot list is SQL; workbenchWhere is the same filter for Prisma: every query here checks both.
+    const ids = async (query: Parameters<typeof listWorkbench>[2]) => {
+      const listed = (await listWorkbench(db, merchant, query)).items.map((c) => c.id)
+      const viaPrisma = (await db.afterSalesCase.findMany({ where: workbenchWhere(merchant, query), select: { id: true } })).map((c) => c.id)
+      expect([...listed].sort()).toEqual(viaPrisma.sort())
+      return listed
+    }
 
     expect(await ids({ tab: 'unshippedRefundPending' })).toEqual([unshipped.id])
     expect(await ids({ tab: 'shippedRefundOnlyPending' })).toEqual([shippedRefund.id])

@@ -4,8 +4,7 @@ import type { Db } from '~/infra/db.server'
 import type { QueueFilter } from './list-filters'
 import { afterCursor, pageOf, PAGE_SIZE } from './pagination'
 
-/** The columns every case list shows. */
-export const listSelect = {
+const listSelect = {
   id: true,
   caseNo: true,
   orderNo: true,

@@ -1,0 +1,229 @@
+// npm run bench:list — the merchant workbench at 1,000,000 cases (prisma/bulk-data.ts, 1,000 shops,
+// the largest ~43,000 cases). Each list and search query runs through the app's own loader code
+// (listWorkbench, workbenchCounts) and as the same query in raw SQL, p50/p95 in one run; then the
+// real server answers concurrent users (autocannon on loopback). The last line prints the worst
+// p95 ratio app/raw (goal ≤ 2) and the worst p95 in ms (goal ≤ 50 ms).
+import autocannon from 'autocannon'
+import { spawn, spawnSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
+import http from 'node:http'
+import os from 'node:os'
+import path from 'node:path'
+import type { MerchantActor } from '~/domain/actor'
+import { createDb } from '~/infra/db.server'
+import { encodeCursor, PAGE_SIZE } from '~/models/pagination'
+import { byDeadline, listWorkbench, workbenchCounts, type WorkbenchQuery } from '~/models/workbench.server'
+import { BULK_PASSWORD, bulkShopEmail, seedBulkData } from '../prisma/bulk-data'
+import { createDatabase, freePort, S3RVER_CREDENTIALS, startPostgres, startS3, startSmtpReceiver } from '../scripts/embedded-services'
+
+const CASES = Number(process.env.BENCH_CASES ?? 1_000_000)
+const RUNS = Number(process.env.BENCH_RUNS ?? 40)
+const DEEP_PAGE = 50
+const root = path.resolve(import.meta.dirname, '..')
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0
+}
+
+async function timed(run: () => Promise<unknown>): Promise<{ p50: number; p95: number }> {
+  for (let i = 0; i < 3; i++) await run() // warm caches and plans
+  const times: number[] = []
+  for (let i = 0; i < RUNS; i++) {
+    const started = performance.now()
+    await run()
+    times.push(performance.now() - started)
+  }
+  return { p50: percentile(times, 50), p95: percentile(times, 95) }
+}
+
+/** The raw-SQL limit: the same rows, written by hand, through the same driver. */
+function rawSql(shopId: string, q: WorkbenchQuery, cursor: { at: string; id: string } | null): { sql: string; params: unknown[] } {
+  const params: unknown[] = [shopId]
+  const p = (value: unknown) => {
+    params.push(value)
+    return `$${params.length}`
+  }
+  const where = [`c."shopId" = $1::uuid`]
+  const tabs: Record<WorkbenchQuery['tab'], string> = {
+    unshippedRefundPending: `c.state = 'PENDING_MERCHANT' AND NOT c."orderShipped"`,
+    shippedRefundOnlyPending: `c.state = 'PENDING_MERCHANT' AND c.type = 'REFUND_ONLY' AND c."orderShipped"`,
+    returnPending: `c.state = 'PENDING_MERCHANT' AND c.type = 'RETURN_AND_REFUND' AND c."orderShipped"`,
+    awaitingReceipt: `c.state IN ('AWAITING_RETURN', 'AWAITING_RECEIPT')`,
+    awaitingEvidence: `c.state = 'IN_DISPUTE' AND EXISTS (SELECT 1 FROM "EvidenceRequest" r WHERE r."caseId" = c.id AND r.status = 'OPEN' AND r.party = 'MERCHANT')`,
+    all: 'TRUE',
+    closed: `c.state IN ('REFUNDED', 'CLOSED')`,
+  }
+  where.push(tabs[q.tab])
+  if (q.orderNo) where.push(`c."orderNo" = ${p(q.orderNo)}`)
+  if (q.customerName) where.push(`c."customerName" = ${p(q.customerName)}`)
+  if (q.phone) where.push(`c."customerPhone" = ${p(q.phone)}`)
+  if (q.from) where.push(`c."createdAt" >= ${p(new Date(`${q.from}T00:00:00+08:00`))}`)
+  if (q.to) where.push(`c."createdAt" < ${p(new Date(Date.parse(`${q.to}T00:00:00+08:00`) + 86_400_000))}`)
+  if (q.express) where.push(`c."expressRefund"`)
+  if (q.flag) where.push(`c."flagColor" = ${p(q.flag)}::"FlagColor"`)
+  if (q.insured) where.push(`c."returnShippingInsurance"`)
+  const deadline = byDeadline(q.tab)
+  const key = deadline ? `c."nextDeadlineAt"` : `c."createdAt"`
+  if (deadline) where.push(`${key} IS NOT NULL`)
+  if (cursor) where.push(`(${key}, c.id) ${deadline ? '>' : '<'} (${p(new Date(cursor.at))}, ${p(cursor.id)}::uuid)`)
+  const order = deadline ? `${key} ASC, c.id ASC` : `${key} DESC, c.id DESC`
+  return {
+    sql: `SELECT c.id, c."caseNo", c."orderNo", c.type, c.state, c."requestedAmountFen", c."customerName", c."customerPhone", c."nextDeadlineAt",
+            c."createdAt", c."flagColor", c."expressRefund", c."returnShippingInsurance"
+          FROM "AfterSalesCase" c WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${PAGE_SIZE + 1}`,
+    params,
+  }
+}
+
+async function httpGet(url: string, headers: Record<string, string> = {}) {
+  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }>((resolve, reject) => {
+    http.get(url, { headers }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (c: Buffer) => chunks.push(c))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString() }))
+    }).on('error', reject)
+  })
+}
+
+async function main() {
+  if (!existsSync(path.join(root, 'build/index.js'))) throw new Error('run `npm run build` first')
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'portal-bench-list-'))
+  chmodSync(dir, 0o755)
+  const postgres = await startPostgres({ dataDir: path.join(dir, 'pg'), port: await freePort(), fast: true })
+  const stops: (() => Promise<void>)[] = [() => postgres.stop()]
+  try {
+    await createDatabase(postgres, 'bench')
+    const url = postgres.url('bench')
+    const migrate = spawnSync(process.execPath, ['node_modules/prisma/build/index.js', 'migrate', 'deploy'], { cwd: root, env: { ...process.env, DATABASE_URL: url }, encoding: 'utf8' })
+    if (migrate.status !== 0) throw new Error(migrate.stderr)
+    const db = createDb(url, 4)
+    process.stdout.write(`seeding ${CASES} cases…\n`)
+    const seedStarted = performance.now()
+    await seedBulkData(db, { cases: CASES, log: (line) => process.stdout.write(`  ${line}\n`) })
+    process.stdout.write(`seeded in ${((performance.now() - seedStarted) / 1000).toFixed(0)} s\n`)
+
+    const member = await db.shopMember.findFirstOrThrow({ where: { user: { email: bulkShopEmail(1) } }, select: { id: true, shopId: true, userId: true } })
+    const shopCases = await db.afterSalesCase.count({ where: { shopId: member.shopId } })
+    const merchant: MerchantActor = { kind: 'MERCHANT', userId: member.userId, displayName: 'bench', shopId: member.shopId, memberId: member.id, role: 'MAIN', grantedPermissions: [] }
+    const sample = await db.afterSalesCase.findFirstOrThrow({ where: { shopId: member.shopId, state: 'PENDING_MERCHANT' }, select: { orderNo: true, customerPhone: true, customerName: true } })
+    process.stdout.write(`largest shop: ${shopCases} cases\n`)
+
+    const queries: [string, WorkbenchQuery][] = [
+      ['all', { tab: 'all' }],
+      ['unshipped refund pending', { tab: 'unshippedRefundPending' }],
+      ['shipped refund-only pending', { tab: 'shippedRefundOnlyPending' }],
+      ['return pending', { tab: 'returnPending' }],
+      ['awaiting receipt', { tab: 'awaitingReceipt' }],
+      ['closed', { tab: 'closed' }],
+      ['search order number', { tab: 'all', orderNo: sample.orderNo }],
+      ['search phone', { tab: 'all', phone: sample.customerPhone }],
+      ['search name', { tab: 'all', customerName: sample.customerName }],
+      ['request dates (7 days)', { tab: 'all', from: '2026-10-01', to: '2026-10-07' }],
+      ['express refund', { tab: 'all', express: true }],
+      ['flag red', { tab: 'all', flag: 'RED' }],
+      ['pending + insured', { tab: 'unshippedRefundPending', insured: true }],
+    ]
+    const results: { name: string; app: { p50: number; p95: number }; raw: { p50: number; p95: number } }[] = []
+    for (const [name, query] of queries) {
+      for (const deep of [false, true]) {
+        let cursor: { at: string; id: string } | null = null
+        if (deep) {
+          // The cursor a user reaches after paging DEEP_PAGE times.
+          const { sql, params } = rawSql(member.shopId, query, null)
+          const offsetSql = sql.replace(`LIMIT ${PAGE_SIZE + 1}`, `OFFSET ${DEEP_PAGE * PAGE_SIZE - 1} LIMIT 1`)
+          const [row] = await db.$queryRawUnsafe<{ id: string; createdAt: Date; nextDeadlineAt: Date | null }[]>(offsetSql, ...params)
+          if (!row) continue // fewer than DEEP_PAGE pages
+          cursor = { at: (byDeadline(query.tab) ? row.nextDeadlineAt! : row.createdAt).toISOString(), id: row.id }
+        }
+        const after = cursor ? encodeCursor(cursor) : null
+        const raw = rawSql(member.shopId, query, cursor)
+        const appRows = (await listWorkbench(db, merchant, { ...query, after })).items.length
+        const rawRows = Math.min(PAGE_SIZE, (await db.$queryRawUnsafe<unknown[]>(raw.sql, ...raw.params)).length)
+        if (appRows !== rawRows) throw new Error(`${name}: app returned ${appRows} rows, raw SQL ${rawRows}`)
+        const app = await timed(() => listWorkbench(db, merchant, { ...query, after }))
+        const rawTime = await timed(() => db.$queryRawUnsafe(raw.sql, ...raw.params))
+        const label = `${name}${deep ? ` (page ${DEEP_PAGE + 1})` : ''}`
+        results.push({ name: label, app, raw: rawTime })
+        process.stdout.write(`${label.padEnd(40)} app p50 ${app.p50.toFixed(2)} p95 ${app.p95.toFixed(2)} ms | raw p50 ${rawTime.p50.toFixed(2)} p95 ${rawTime.p95.toFixed(2)} ms | ratio ${(app.p95 / rawTime.p95).toFixed(2)} (${appRows} rows)\n`)
+      }
+    }
+    const counts = await timed(() => workbenchCounts(db, merchant))
+    process.stdout.write(`${'tab counts (all seven)'.padEnd(40)} app p50 ${counts.p50.toFixed(2)} p95 ${counts.p95.toFixed(2)} ms\n`)
+    await db.$disconnect()
+
+    // Concurrent users through the real server.
+    const s3 = await startS3({ directory: path.join(dir, 's3'), port: 0, buckets: ['evidence'] })
+    stops.push(() => s3.stop())
+    const smtp = await startSmtpReceiver()
+    stops.push(() => smtp.stop())
+    const port = await freePort()
+    const env = {
+      ...process.env,
+      NODE_ENV: 'production' as const,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATABASE_URL: url,
+      S3_ENDPOINT: s3.endpoint,
+      S3_BUCKET: 'evidence',
+      S3_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+      S3_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+      SMTP_URL: smtp.url,
+      MAIL_FROM: 'bench <bench@portal.localhost>',
+      SESSION_SECRET: randomBytes(32).toString('hex'),
+      API_SECRET_ROOT: randomBytes(32).toString('hex'),
+      LOG_LEVEL: 'warn',
+    }
+    const server = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] })
+    stops.unshift(async () => {
+      server.kill('SIGTERM')
+      await new Promise((r) => server.once('exit', r))
+    })
+    const base = `http://127.0.0.1:${port}`
+    for (let i = 0; ; i++) {
+      try {
+        if ((await httpGet(`${base}/healthz`)).status === 200) break
+      } catch {
+        if (i > 150) throw new Error('server did not start')
+      }
+      await new Promise((r) => setTimeout(r, 200))
+    }
+    const loginPage = await httpGet(`${base}/login`)
+    const csrfCookie = (loginPage.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ')
+    const csrf = /name="csrf" value="([^"]+)"/.exec(loginPage.text)?.[1] ?? ''
+    const form = new URLSearchParams({ csrf, email: bulkShopEmail(1), password: BULK_PASSWORD }).toString()
+    const cookie = await new Promise<string>((resolve, reject) => {
+      const req = http.request(`${base}/login`, { method: 'POST', headers: { Cookie: csrfCookie, 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': Buffer.byteLength(form) } }, (res) => {
+        res.resume()
+        resolve([csrfCookie, ...(res.headers['set-cookie'] ?? []).map((c) => c.split(';')[0])].join('; '))
+      })
+      req.on('error', reject)
+      req.end(form)
+    })
+    const page = await httpGet(`${base}/merchant/workbench.data`, { Cookie: cookie })
+    if (page.status !== 200) throw new Error(`workbench answered ${page.status}`)
+    const cannon = await autocannon({
+      url: `${base}/merchant/workbench.data?tab=unshippedRefundPending`,
+      connections: 10,
+      duration: 10,
+      headers: { Cookie: cookie },
+    })
+    const http975 = cannon.latency.p97_5
+    process.stdout.write(`HTTP workbench loader, 10 users: ${cannon.requests.average.toFixed(0)} req/s, p50 ${cannon.latency.p50} ms, p97.5 ${http975} ms, errors ${cannon.errors + cannon.non2xx}\n`)
+
+    const worst = results.reduce((a, b) => (b.app.p95 / b.raw.p95 > a.app.p95 / a.raw.p95 ? b : a))
+    const slowest = Math.max(...results.map((r) => r.app.p95), counts.p95)
+    process.stdout.write(
+      `bench:list ${CASES} cases, largest shop ${shopCases}: worst p95 ratio app/raw ${(worst.app.p95 / worst.raw.p95).toFixed(2)} (${worst.name}; goal <= 2); worst p95 ${slowest.toFixed(1)} ms (goal <= 50 ms); HTTP p97.5 ${http975} ms under 10 users\n`,
+    )
+  } finally {
+    for (const stop of stops) await stop().catch(() => {})
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`)
+  process.exit(1)
+})

@@ -1,0 +1,68 @@
+import { randomBytes } from 'node:crypto'
+import pg from 'pg'
+import { afterAll, describe, expect, it, inject } from 'vitest'
+import { createDb, type Db } from '~/infra/db.server'
+import { verify } from '@node-rs/argon2'
+import { BULK_PASSWORD, bulkShopEmail, seedBulkData } from '../prisma/bulk-data'
+
+const adminUrl = inject('postgresAdminUrl')
+const template = inject('templateDatabase')
+const opened: Db[] = []
+afterAll(async () => {
+  for (const db of opened) await db.$disconnect()
+})
+
+async function freshDb(): Promise<Db> {
+  const name = `bulk_${randomBytes(6).toString('hex')}`
+  const admin = new pg.Client({ connectionString: adminUrl })
+  await admin.connect()
+  await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`)
+  await admin.end()
+  const url = new URL(adminUrl)
+  url.pathname = `/${name}`
+  const db = createDb(url.toString(), 2)
+  opened.push(db)
+  return db
+}
+
+/** Every generated row, hashed: two seeds agree only if they wrote the very same data. */
+async function digest(db: Db) {
+  const [row] = await db.$queryRawUnsafe<{ cases: string; orders: string; n: number }[]>(`
+    SELECT (SELECT md5(string_agg(c::text, ',' ORDER BY c."caseNo")) FROM "AfterSalesCase" c) AS cases,
+           (SELECT md5(string_agg(o::text, ',' ORDER BY o."orderNo")) FROM "Order" o) AS orders,
+           (SELECT count(*)::int FROM "AfterSalesCase") AS n`)
+  return row
+}
+
+describe('seed:bulk', () => {
+  it('writes the same rows on every empty database, skewed across shops, and does not seed twice', async () => {
+    const options = { shops: 10, buyers: 50, cases: 3_000 }
+    const first = await freshDb()
+    const second = await freshDb()
+    expect(await seedBulkData(first, options)).toEqual({ seeded: true })
+    expect(await seedBulkData(second, options)).toEqual({ seeded: true })
+    const a = await digest(first)
+    expect(a?.n).toBe(3_000)
+    expect(await digest(second)).toEqual(a)
+
+    // A second run on a seeded database changes nothing.
+    expect(await seedBulkData(first, options)).toEqual({ seeded: false })
+    expect((await digest(first))?.n).toBe(3_000)
+
+    // Skewed: the largest shop holds several times the average, and shop 1 is the largest.
+    const sizes = await first.$queryRawUnsafe<{ email: string; n: number }[]>(`
+      SELECT u.email, count(*)::int AS n FROM "AfterSalesCase" c
+      JOIN "ShopMember" m ON m."shopId" = c."shopId" AND m.role = 'MAIN' JOIN "User" u ON u.id = m."userId"
+      GROUP BY u.email ORDER BY n DESC`)
+    expect(sizes[0]!.email).toBe(bulkShopEmail(1))
+    expect(sizes[0]!.n).toBeGreaterThan(3 * (3_000 / 10))
+
+    // Every case is its order's, in its order's shop, and the shop's main account can log in.
+    const [mismatch] = await first.$queryRawUnsafe<{ n: number }[]>(`
+      SELECT count(*)::int AS n FROM "AfterSalesCase" c JOIN "Order" o ON o.id = c."orderId"
+      WHERE o."shopId" <> c."shopId" OR o."orderNo" <> c."orderNo"`)
+    expect(mismatch!.n).toBe(0)
+    const user = await first.user.findUniqueOrThrow({ where: { email: bulkShopEmail(1) } })
+    expect(await verify(user.passwordHash, BULK_PASSWORD)).toBe(true)
+  }, 60_000)
+})
