@@ -79,7 +79,7 @@ function Header() {
           {t('app.name')}
         </a>
         {user ? (
-          <nav aria-label="main" className="flex items-center gap-3 text-sm">
+          <nav aria-label={t('nav.main')} className="flex items-center gap-3 text-sm">
             <Link to={user.home} className="text-slate-700 underline-offset-4 hover:underline">
               {t(navKey)}
             </Link>

@@ -6,6 +6,8 @@ import type { PrismaClient } from '~/generated/prisma/client'
 import { hashPassword } from '~/services/auth.server'
 
 export const BULK_PASSWORD = 'bulk-pass-2026'
+export const BULK_AGENTS = 20
+export const bulkAgentEmail = (n: number) => `agent${String(n).padStart(2, '0')}@platform.bulk`
 export const bulkShopEmail = (n: number) => `main@shop-${String(n).padStart(4, '0')}.bulk`
 
 export type BulkOptions = { shops?: number; buyers?: number; cases?: number; now?: Date; log?: (line: string) => void }
@@ -96,7 +98,8 @@ export async function seedBulkData(db: PrismaClient, options: BulkOptions = {}):
            CASE WHEN c.state = 'PENDING_MERCHANT' THEN c.due END,
            CASE WHEN c.state = 'AWAITING_RETURN' THEN c.due END,
            CASE WHEN c.state = 'AWAITING_RECEIPT' THEN c.due END,
-           CASE WHEN c.state IN ('PENDING_MERCHANT','AWAITING_RETURN','AWAITING_RECEIPT') THEN c.due END,
+           CASE WHEN c.state IN ('PENDING_MERCHANT','AWAITING_RETURN','AWAITING_RECEIPT') THEN c.due
+                WHEN c.state = 'IN_DISPUTE' AND d.r_misc < 0.67 THEN '${now}'::timestamptz + d.r_due * interval '24 hours' END,
            c.state = 'REFUNDED' AND o."shippedAt" IS NULL AND d.r_misc < 0.1,
            o."shippedAt" IS NOT NULL, o."returnShippingInsurance", o."flagColor",
            CASE WHEN c.state IN ('REFUNDED','CLOSED') THEN o."createdAt" + interval '3 days' END,
@@ -108,16 +111,59 @@ export async function seedBulkData(db: PrismaClient, options: BulkOptions = {}):
            CASE WHEN d.r_state < 0.10 THEN 'PENDING_MERCHANT'
                 WHEN d.r_state < 0.15 AND o."shippedAt" IS NOT NULL AND d.r_type >= 0.55 THEN 'AWAITING_RETURN'
                 WHEN d.r_state < 0.20 AND o."shippedAt" IS NOT NULL AND d.r_type >= 0.55 THEN 'AWAITING_RECEIPT'
+                WHEN d.r_state < 0.215 THEN 'IN_DISPUTE'
                 WHEN d.r_state < 0.30 THEN 'REJECTED'
                 WHEN d.r_state < 0.80 THEN 'REFUNDED'
                 ELSE 'CLOSED' END AS state,
            '${now}'::timestamptz + d.r_due * interval '10 days' AS due,
-           CASE WHEN d.r_state < 0.20 THEN '${now}'::timestamptz - d.r_due * interval '2 days' ELSE o."createdAt" + interval '1 day' END AS created
+           CASE WHEN d.r_state < 0.215 THEN '${now}'::timestamptz - d.r_due * interval '2 days' - interval '1 day' ELSE o."createdAt" + interval '1 day' END AS created
          ) c`,
+      )
+      await exec(
+        'agents',
+        `INSERT INTO "User" (id, email, "passwordHash", "displayName", kind, "createdAt")
+         SELECT md5('agent' || n)::uuid, 'agent' || lpad(n::text, 2, '0') || '@platform.bulk', '${passwordHash}', '小二 ' || n, 'AGENT', '${now}'::timestamptz - interval '400 days'
+         FROM generate_series(1, ${BULK_AGENTS}) n`,
+      )
+      // Disputes: every open one (IN_DISPUTE; two in three wait for the merchant's evidence, half are
+      // unassigned), and a ruled one behind 6% of the refunded or closed cases, ruled by an agent or,
+      // one in six, by the merchant-evidence timeout 24 hours after it opened.
+      await exec(
+        'disputes',
+        `WITH picked AS (
+           SELECT d.i, d.r_misc, d.r_due, d.r_flag, c.id AS "caseId", c.state, c."requestedAmountFen", c."nextDeadlineAt", t.opened,
+             LEAST(t.opened + CASE WHEN d.r_misc < 0.17 THEN interval '24 hours' ELSE d.r_due * interval '1200 hours' + interval '2 hours' END, '${now}'::timestamptz) AS ruled
+           FROM bulk_draw d JOIN "AfterSalesCase" c ON c.id = md5('case' || d.i)::uuid
+           CROSS JOIN LATERAL (SELECT LEAST(c."createdAt" + interval '1 day', '${now}'::timestamptz - interval '3 days' * d.r_due - interval '1 hour') AS opened) t
+           WHERE c.state = 'IN_DISPUTE' OR (c.state IN ('REFUNDED', 'CLOSED') AND d.r_due < 0.06)),
+         disputes AS (
+           INSERT INTO "Dispute" (id, "caseId", status, "openedByRole", "openedById", reason, "assignedAgentId", "openedAt", "ruledAt")
+           SELECT md5('dispute' || i)::uuid, "caseId", CASE WHEN state = 'IN_DISPUTE' THEN 'OPEN' ELSE 'RULED' END::"DisputeStatus",
+             CASE WHEN r_flag < 0.7 THEN 'BUYER' ELSE 'MERCHANT' END::"PartyRole", md5('buyer-user' || 1)::uuid,
+             (ARRAY['MERCHANT_REJECTED_UNFAIRLY','MERCHANT_NOT_RESPONDING','NEGOTIATION_FAILED','BUYER_CLAIM_UNFOUNDED','OTHER'])[1 + floor(r_flag * 5)::int],
+             CASE WHEN state = 'IN_DISPUTE' AND r_flag < 0.5 THEN NULL ELSE md5('agent' || (1 + floor(r_flag * 1000)::int % ${BULK_AGENTS}))::uuid END,
+             opened, CASE WHEN state <> 'IN_DISPUTE' THEN ruled END
+           FROM picked RETURNING id),
+         requests AS (
+           INSERT INTO "EvidenceRequest" (id, "disputeId", "caseId", party, instructions, checklist, "requestedById", "createdAt", "dueAt", status)
+           SELECT md5('request' || i)::uuid, md5('dispute' || i)::uuid, "caseId", 'MERCHANT', '请提供发货凭证与商品实拍图', '{}',
+             md5('agent' || 1)::uuid, GREATEST(opened, "nextDeadlineAt" - interval '24 hours'), "nextDeadlineAt", 'OPEN'
+           FROM picked WHERE state = 'IN_DISPUTE' AND "nextDeadlineAt" IS NOT NULL RETURNING id)
+         INSERT INTO "Ruling" (id, "caseId", "disputeId", "actorKind", "agentId", "ruleId", "liableParty", outcome, "refundAmountFen", rationale, "reliedEvidenceIds", "createdAt")
+         SELECT md5('ruling' || i)::uuid, "caseId", md5('dispute' || i)::uuid,
+           CASE WHEN r_misc < 0.17 THEN 'SYSTEM' ELSE 'AGENT' END::"ActorKind",
+           CASE WHEN r_misc >= 0.17 THEN md5('agent' || (1 + floor(r_flag * 1000)::int % ${BULK_AGENTS}))::uuid END,
+           CASE WHEN r_misc < 0.17 THEN 'dispute.merchant-evidence-timeout' END,
+           CASE WHEN state = 'REFUNDED' THEN 'MERCHANT' ELSE 'BUYER' END::"LiableParty",
+           CASE WHEN state = 'CLOSED' THEN 'REJECT_REQUEST' WHEN r_misc < 0.17 OR r_flag < 0.8 THEN 'FULL_REFUND' ELSE 'PARTIAL_REFUND' END::"RulingOutcome",
+           CASE WHEN state = 'REFUNDED' THEN CASE WHEN r_misc >= 0.17 AND r_flag >= 0.8 THEN "requestedAmountFen" / 2 ELSE "requestedAmountFen" END END,
+           '依据双方举证判定', '{}', ruled
+         FROM picked WHERE state <> 'IN_DISPUTE'`,
       )
     },
     { timeout: 30 * 60_000, maxWait: 60_000 },
   )
-  await step('analyze', `ANALYZE`)
+  // A table at rest has been vacuumed (autovacuum): the visibility map lets counts read the index only.
+  await step('vacuum analyze', `VACUUM ANALYZE`)
   return { seeded: true }
 }

@@ -114,6 +114,7 @@ export async function seedDemoData(db: PrismaClient, now: Date): Promise<{ seede
       const oClosed = await order(shopA, buyer3, zhou, '茶叶会员卡 (虚拟)', 99_00, 40 * DAY, { isVirtual: true })
       await order(shopA, buyer1, wang, '桂花乌龙 100g', 88_00, 1 * DAY, { expressRefundBadge: true })
       await order(shopB, buyer2, li, '速干T恤 M', 129_00, 5 * DAY, { shippedAt: at(-4 * DAY) })
+      await order(shopA, buyer3, zhou, '茉莉花茶 200g', 76_00, 3 * DAY, { shippedAt: at(-2 * DAY) })
 
       const mkCase = async (seed: CaseSeed) => {
         const deadlines = seed.deadlines ?? {}

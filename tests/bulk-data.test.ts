@@ -27,9 +27,11 @@ async function freshDb(): Promise<Db> {
 
 /** Every generated row, hashed: two seeds agree only if they wrote the very same data. */
 async function digest(db: Db) {
-  const [row] = await db.$queryRawUnsafe<{ cases: string; orders: string; n: number }[]>(`
+  const [row] = await db.$queryRawUnsafe<{ cases: string; orders: string; disputes: string; rulings: string; n: number }[]>(`
     SELECT (SELECT md5(string_agg(c::text, ',' ORDER BY c."caseNo")) FROM "AfterSalesCase" c) AS cases,
            (SELECT md5(string_agg(o::text, ',' ORDER BY o."orderNo")) FROM "Order" o) AS orders,
+           (SELECT md5(string_agg(d::text, ',' ORDER BY d.id)) FROM "Dispute" d) AS disputes,
+           (SELECT md5(string_agg(r::text, ',' ORDER BY r.id)) FROM "Ruling" r) AS rulings,
            (SELECT count(*)::int FROM "AfterSalesCase") AS n`)
   return row
 }
@@ -62,6 +64,18 @@ describe('seed:bulk', () => {
       SELECT count(*)::int AS n FROM "AfterSalesCase" c JOIN "Order" o ON o.id = c."orderId"
       WHERE o."shopId" <> c."shopId" OR o."orderNo" <> c."orderNo"`)
     expect(mismatch!.n).toBe(0)
+    // Disputes are consistent with their cases: open ones on disputed cases, rulings never in the
+    // future and never before the dispute opened, timeouts exactly 24 hours after it.
+    const [disputes] = await first.$queryRawUnsafe<{ open: number; ruled: number; bad: number; timeouts: number }[]>(`
+      SELECT count(*) FILTER (WHERE d.status = 'OPEN')::int AS open, count(*) FILTER (WHERE d.status = 'RULED')::int AS ruled,
+        count(*) FILTER (WHERE (d.status = 'OPEN') <> (c.state = 'IN_DISPUTE') OR r."createdAt" < d."openedAt" OR r."createdAt" > '2026-11-22T00:00:00Z'
+          OR (r."ruleId" IS NOT NULL AND r."createdAt" - d."openedAt" <> interval '24 hours' AND r."createdAt" < '2026-11-22T00:00:00Z'))::int AS bad,
+        count(*) FILTER (WHERE r."actorKind" = 'SYSTEM')::int AS timeouts
+      FROM "Dispute" d JOIN "AfterSalesCase" c ON c.id = d."caseId" LEFT JOIN "Ruling" r ON r."disputeId" = d.id`)
+    expect(disputes!.open).toBeGreaterThan(0)
+    expect(disputes!.ruled).toBeGreaterThan(0)
+    expect(disputes!.timeouts).toBeGreaterThan(0)
+    expect(disputes!.bad).toBe(0)
     const user = await first.user.findUniqueOrThrow({ where: { email: bulkShopEmail(1) } })
     expect(await verify(user.passwordHash, BULK_PASSWORD)).toBe(true)
   }, 60_000)

@@ -84,6 +84,17 @@ describe('workbench tabs, search and filters', () => {
     const later = await make({ type: 'RETURN_AND_REFUND', state: 'AWAITING_RECEIPT', nextDeadlineAt: at(48), returnShippingInsurance: true })
     const sooner = await make({ type: 'RETURN_AND_REFUND', state: 'AWAITING_RETURN', nextDeadlineAt: at(24) })
     const express = await make({ state: 'REFUNDED', expressRefund: true, createdAt: new Date('2026-11-10T03:00:00Z') })
+    // Two disputes: one waits for the merchant's evidence, the other (the buyer's turn) does not.
+    const disputed = async (party: 'MERCHANT' | 'BUYER', dueHours: number) => {
+      const c = await make({ state: 'IN_DISPUTE', nextDeadlineAt: at(dueHours) })
+      const dispute = await db.dispute.create({ data: { caseId: c.id, openedByRole: 'BUYER', openedById: b.user.id, reason: 'OTHER', openedAt: at(0) } })
+      await db.evidenceRequest.create({
+        data: { disputeId: dispute.id, caseId: c.id, party, instructions: 'x', requestedById: user.id, createdAt: at(0), dueAt: at(dueHours) },
+      })
+      return c
+    }
+    const merchantEvidence = await disputed('MERCHANT', 20)
+    await disputed('BUYER', 10)
     // The hot list is SQL; workbenchWhere is the same filter for Prisma: every query here checks both.
     const ids = async (query: Parameters<typeof listWorkbench>[2]) => {
       const listed = (await listWorkbench(db, merchant, query)).items.map((c) => c.id)
@@ -96,17 +107,20 @@ describe('workbench tabs, search and filters', () => {
     expect(await ids({ tab: 'shippedRefundOnlyPending' })).toEqual([shippedRefund.id])
     expect(await ids({ tab: 'returnPending' })).toEqual([returnPending.id])
     expect(await ids({ tab: 'awaitingReceipt' })).toEqual([sooner.id, later.id])
-    expect(await ids({ tab: 'awaitingEvidence' })).toEqual([])
+    expect(await ids({ tab: 'awaitingEvidence' })).toEqual([merchantEvidence.id])
     expect(await ids({ tab: 'closed' })).toEqual([express.id])
-    expect(await workbenchCounts(db, merchant)).toEqual({
+    const counts = await workbenchCounts(db, merchant)
+    expect(counts).toEqual({
       unshippedRefundPending: 1,
       shippedRefundOnlyPending: 1,
       returnPending: 1,
       awaitingReceipt: 2,
-      awaitingEvidence: 0,
-      all: 6,
+      awaitingEvidence: 1,
+      all: 8,
       closed: 1,
     })
+    // Each count is the number of rows its tab lists.
+    for (const tab of Object.keys(counts) as (keyof typeof counts)[]) expect((await ids({ tab })).length, tab).toBe(counts[tab])
     // search and filters, alone and with a tab
     expect(await ids({ tab: 'all', customerName: '李雷' })).toEqual([unshipped.id])
     expect(await ids({ tab: 'all', phone: '139 1111 2222' })).toEqual([unshipped.id])

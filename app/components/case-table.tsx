@@ -51,20 +51,27 @@ export function DataTable<Row extends { id: string }>({
           )}
         </tbody>
       </table>
-      {nextHref || firstHref ? (
-        <nav aria-label="pagination" className="flex gap-4 border-t border-slate-100 px-3 py-2 text-sm">
-          {firstHref ? (
-            <a href={firstHref} className="text-blue-700 underline">
-              {t('common.firstPage')}
-            </a>
-          ) : null}
-          {nextHref ? (
-            <a href={nextHref} className="text-blue-700 underline">
-              {t('common.nextPage')}
-            </a>
-          ) : null}
-        </nav>
-      ) : null}
+      <PageLinks nextHref={nextHref} firstHref={firstHref} className="border-t border-slate-100 px-3 py-2" />
     </div>
+  )
+}
+
+/** Keyset paging: "first page" and "next page" links (a cursor cannot go back one page). */
+export function PageLinks({ nextHref, firstHref, className = '' }: { nextHref?: string | null; firstHref?: string | null; className?: string }) {
+  const t = useT()
+  if (!nextHref && !firstHref) return null
+  return (
+    <nav aria-label={t('common.pagination')} className={`flex gap-4 text-sm ${className}`}>
+      {firstHref ? (
+        <a href={firstHref} className="text-blue-700 underline">
+          {t('common.firstPage')}
+        </a>
+      ) : null}
+      {nextHref ? (
+        <a href={nextHref} className="text-blue-700 underline">
+          {t('common.nextPage')}
+        </a>
+      ) : null}
+    </nav>
   )
 }

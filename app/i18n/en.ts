@@ -32,6 +32,11 @@ export const en = {
 
   'common.empty': 'Nothing here yet.',
   'common.nextPage': 'Next page',
+  'common.pagination': 'Pages',
+  'messages.markCategoryRead': 'Mark all {category} read',
+  'messages.categories': 'Message categories',
+  'messages.tabWithCount': '{category} ({count} unread)',
+  'nav.main': 'Main menu',
   'common.firstPage': 'First page',
   'common.remaining': '{time} left',
   'common.overdue': 'Overdue',

@@ -33,6 +33,11 @@ export const zhCN: Record<MessageKey, string> = {
 
   'common.empty': '暂无内容。',
   'common.nextPage': '下一页',
+  'common.pagination': '分页',
+  'messages.markCategoryRead': '将{category}全部标为已读',
+  'messages.categories': '消息分类',
+  'messages.tabWithCount': '{category}（{count} 条未读）',
+  'nav.main': '主菜单',
   'common.firstPage': '第一页',
   'common.remaining': '剩余 {time}',
   'common.overdue': '已超时',

@@ -13,6 +13,9 @@ export type WorkbenchTab = (typeof WORKBENCH_TABS)[number]
 /** At most this many cases in one bulk action (one page of the list). */
 export const MAX_BULK = 50
 
+/** Message box tabs, after-sales info first. */
+export const MESSAGE_CATEGORIES = ['AFTER_SALES', 'DISPUTE', 'SYSTEM'] as const
+
 export const QUEUE_FILTERS = ['all', 'awaitingEvidence', 'readyToRule', 'mine'] as const
 export type QueueFilter = (typeof QUEUE_FILTERS)[number]
 

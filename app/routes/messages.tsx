@@ -1,7 +1,9 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
 import { data } from '@remix-run/node'
-import { Form, Link, useLoaderData } from '@remix-run/react'
+import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react'
+import { PageLinks } from '~/components/case-table'
 import { CsrfInput } from '~/components/csrf-input'
+import { Tabs } from '~/components/tabs'
 import { LocalTime } from '~/components/time'
 import type { MessageKey, MessageParams } from '~/i18n/messages'
 import { useT } from '~/i18n/use-t'
@@ -9,44 +11,67 @@ import { clock } from '~/infra/clock.server'
 import { readForm } from '~/infra/csrf.server'
 import { db } from '~/infra/db.server'
 import { requireActor } from '~/infra/session.server'
-import { listNotifications, markRead } from '~/models/notifications.server'
+import { MESSAGE_CATEGORIES, pick } from '~/models/list-filters'
+import { listNotifications, markRead, unreadByCategory } from '~/models/notifications.server'
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const actor = await requireActor(request)
-  return { notifications: await listNotifications(db(), actor.userId) }
+  const params = new URL(request.url).searchParams
+  const category = pick(MESSAGE_CATEGORIES, params.get('category'), 'AFTER_SALES')
+  const after = params.get('after')
+  const [page, unread] = await Promise.all([listNotifications(db(), actor.userId, category, after), unreadByCategory(db(), actor.userId)])
+  return { category, unread, paged: Boolean(after), ...page }
 }
 
 export async function action({ request }: ActionFunctionArgs) {
   const actor = await requireActor(request)
   const form = await readForm(request)
   const id = form.get('id')
-  await markRead(db(), actor.userId, clock().now(), typeof id === 'string' && id ? id : undefined)
-  return data({ ok: true })
+  const target =
+    typeof id === 'string' && /^[0-9a-f-]{36}$/i.test(id)
+      ? { id }
+      : { category: pick(MESSAGE_CATEGORIES, String(form.get('category') ?? ''), 'AFTER_SALES') }
+  return data({ marked: await markRead(db(), actor.userId, clock().now(), target) })
 }
 
 export default function Messages() {
   const t = useT()
-  const { notifications } = useLoaderData<typeof loader>()
-  const unread = notifications.filter((n) => !n.readAt).length
+  const { items, nextCursor, category, unread, paged } = useLoaderData<typeof loader>()
+  const [params] = useSearchParams()
+  const categoryName = t(`messages.category.${category}`)
+  const withParams = (change: (p: URLSearchParams) => void) => {
+    const next = new URLSearchParams(params)
+    change(next)
+    return `?${next.toString()}`
+  }
   return (
     <>
-      <div className="mb-4 flex items-center gap-4">
+      <div className="mb-4 flex flex-wrap items-center gap-4">
         <h1 className="text-2xl font-semibold">{t('messages.title')}</h1>
-        {unread > 0 ? (
+        {unread[category] > 0 ? (
           <Form method="post">
             <CsrfInput />
+            <input type="hidden" name="category" value={category} />
             <button type="submit" className="rounded border border-slate-300 px-2 py-1 text-sm hover:bg-slate-100">
-              {t('messages.markAllRead')}
+              {t('messages.markCategoryRead', { category: categoryName })}
             </button>
           </Form>
         ) : null}
       </div>
-      {notifications.length === 0 ? <p className="text-slate-600">{t('common.empty')}</p> : null}
+      <Tabs
+        label={t('messages.categories')}
+        current={category}
+        tabs={MESSAGE_CATEGORIES.map((key) => ({
+          key,
+          label: unread[key] > 0 ? t('messages.tabWithCount', { category: t(`messages.category.${key}`), count: unread[key] }) : t(`messages.category.${key}`),
+          href: `?category=${key}`,
+        }))}
+      />
+      {items.length === 0 ? <p className="text-slate-600">{t('common.empty')}</p> : null}
       <ul className="space-y-2">
-        {notifications.map((n) => (
+        {items.map((n) => (
           <li key={n.id} className={`rounded border p-3 ${n.readAt ? 'border-slate-200 bg-white' : 'border-blue-200 bg-blue-50'}`} data-testid="notification">
             <div className="flex flex-wrap items-center gap-2 text-xs text-slate-600">
-              <span className="rounded bg-slate-200 px-1">{t(`messages.category.${n.category}`)}</span>
               <LocalTime value={n.createdAt} />
               {!n.readAt ? <span className="font-semibold text-blue-800">{t('messages.unreadMark')}</span> : null}
             </div>
@@ -70,6 +95,11 @@ export default function Messages() {
           </li>
         ))}
       </ul>
+      <PageLinks
+        className="mt-3"
+        nextHref={nextCursor ? withParams((p) => p.set('after', nextCursor)) : null}
+        firstHref={paged ? withParams((p) => p.delete('after')) : null}
+      />
     </>
   )
 }

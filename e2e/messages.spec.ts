@@ -1,0 +1,56 @@
+// The message box (消息盒子): the header count moves without a reload, categories with after-sales
+// info first, each message links to its case, and marking read is per message or per category.
+import { expect, test } from '@playwright/test'
+import { DEMO_LOGINS } from '../prisma/demo-data'
+import { logIn } from './helpers'
+
+test('a new after-sales request raises the merchant’s unread count without a reload; the message opens the case and can be marked read', async ({ browser }) => {
+  const merchant = await browser.newPage()
+  await logIn(merchant, DEMO_LOGINS.shopACsAdmin)
+  await merchant.goto('/messages')
+  const categories = merchant.getByRole('navigation', { name: '消息分类' }).getByRole('link')
+  await expect(categories.first()).toHaveText(/^售后信息/)
+  // Start from an empty box: each category's "mark all read" clears only that category.
+  for (const name of ['售后信息', '平台介入', '系统']) {
+    await categories.filter({ hasText: name }).click()
+    await expect(categories.filter({ hasText: name })).toHaveAttribute('aria-current', 'page')
+    const markAll = merchant.getByRole('button', { name: `将${name}全部标为已读` })
+    if (await markAll.isVisible()) {
+      await markAll.click()
+      await expect(markAll).toHaveCount(0)
+      await expect(categories.filter({ hasText: name })).toHaveText(name)
+    }
+  }
+  const badge = merchant.getByTestId('unread-badge')
+  await expect(badge).toHaveCount(0)
+  await merchant.goto('/messages')
+  // A mark on the window survives only if the page is never reloaded.
+  await merchant.evaluate(() => ((window as unknown as { stillTheSamePage: boolean }).stillTheSamePage = true))
+
+  // The buyer asks for a refund on a shipped jasmine tea.
+  const buyer = await browser.newPage()
+  await logIn(buyer, DEMO_LOGINS.buyer3)
+  await buyer.goto('/buyer/orders')
+  await buyer.locator('tbody tr').filter({ hasText: '茉莉花茶 200g' }).getByRole('link', { name: '申请售后' }).click()
+  await buyer.getByLabel('仅退款').check()
+  await buyer.getByLabel('申请原因').selectOption('QUALITY_ISSUE')
+  await buyer.getByLabel('问题描述').fill('茶叶受潮结块')
+  await buyer.getByRole('button', { name: '提交申请' }).click()
+  await expect(buyer).toHaveURL(/\/cases\/AS\d{14}$/)
+  const caseNo = new URL(buyer.url()).pathname.split('/').pop()!
+
+  // The merchant's tab comes back into view: the badge polls and shows one more, no page load.
+  await merchant.evaluate(() => document.dispatchEvent(new Event('visibilitychange')))
+  await expect(badge.locator('[aria-hidden]')).toHaveText('1')
+  expect(await merchant.evaluate(() => (window as unknown as { stillTheSamePage?: boolean }).stillTheSamePage)).toBe(true)
+
+  // The message is in 售后信息, links to its case, and marking it read lowers the count.
+  await merchant.reload()
+  const message = merchant.getByTestId('notification').filter({ hasText: caseNo })
+  await expect(message).toContainText(`买家发起了售后申请 ${caseNo}`)
+  await message.getByRole('button', { name: '标为已读' }).click()
+  await expect(message.getByRole('button', { name: '标为已读' })).toHaveCount(0)
+  await expect(badge).toHaveCount(0)
+  await message.getByRole('link', { name: '查看售后单' }).click()
+  await expect(merchant).toHaveURL(`/cases/${caseNo}`)
+})
