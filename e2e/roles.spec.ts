@@ -30,7 +30,7 @@ test.describe('each role lands on its own home', () => {
     await logIn(page, DEMO_LOGINS.agent)
     const row = page.locator('tbody tr', { hasText: 'AS2611220005' })
     await expect(row).toBeVisible()
-    await expect(row.getByRole('timer')).toHaveText(/剩余 1[23]小时/)
+    await expect(row.getByRole('timer').first()).toHaveText(/剩余 1[23]小时/)
   })
 
   test('logging out ends the session', async ({ page }) => {

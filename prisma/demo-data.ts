@@ -8,6 +8,7 @@ export const DEMO_PASSWORD = 'demo-pass-2026'
 
 export const DEMO_LOGINS = {
   agent: 'agent@demo.test',
+  agent2: 'agent2@demo.test',
   shopAMain: 'main@jade-tea.test',
   shopAAdmin: 'admin@jade-tea.test',
   shopACsAdmin: 'cs@jade-tea.test',
@@ -46,6 +47,7 @@ export async function seedDemoData(db: PrismaClient, now: Date): Promise<{ seede
         tx.user.create({ data: { email, displayName, kind, passwordHash, createdAt: at(-90 * DAY) } })
 
       const agent = await user(DEMO_LOGINS.agent, '小二 李娜 (Agent Li)', 'AGENT')
+      await user(DEMO_LOGINS.agent2, '小二 赵敏 (Agent Zhao)', 'AGENT')
 
       const shopA = await tx.shop.create({ data: { name: '玉溪茶庄 Jade River Tea', expressRefundEnabled: true } })
       const shopB = await tx.shop.create({ data: { name: '北峰户外 North Peak Outdoor' } })
@@ -115,6 +117,7 @@ export async function seedDemoData(db: PrismaClient, now: Date): Promise<{ seede
       await order(shopA, buyer1, wang, '桂花乌龙 100g', 88_00, 1 * DAY, { expressRefundBadge: true })
       await order(shopB, buyer2, li, '速干T恤 M', 129_00, 5 * DAY, { shippedAt: at(-4 * DAY) })
       await order(shopA, buyer3, zhou, '茉莉花茶 200g', 76_00, 3 * DAY, { shippedAt: at(-2 * DAY) })
+      const oUnclaimed = await order(shopB, buyer1, wang, '双肩背包 30L', 399_00, 8 * DAY, { shippedAt: at(-7 * DAY) })
 
       const mkCase = async (seed: CaseSeed) => {
         const deadlines = seed.deadlines ?? {}
@@ -180,6 +183,21 @@ export async function seedDemoData(db: PrismaClient, now: Date): Promise<{ seede
       await mkCase({
         caseNo: 'AS2611220007', order: oClosed, type: 'REFUND_ONLY', state: 'CLOSED', reason: 'OTHER',
         description: '已与商家协商，撤销申请。', createdAgoMs: 35 * DAY, extra: { closedAt: at(-34 * DAY) },
+      })
+
+      // A fresh escalation nobody has claimed yet: the agent console's 未分配 tab.
+      const unclaimed = await mkCase({
+        caseNo: 'AS2611220008', order: oUnclaimed, type: 'REFUND_ONLY', state: 'IN_DISPUTE', reason: 'QUALITY_ISSUE',
+        description: '背包拉链坏了。', createdAgoMs: 2 * DAY, extra: { rejectedAt: at(-1 * DAY), escalatedAt: at(-6 * HOUR) },
+      })
+      await tx.dispute.create({
+        data: { caseId: unclaimed.id, openedByRole: 'BUYER', openedById: buyer1.userId, reason: 'MERCHANT_REJECTED_UNFAIRLY', description: '商家说是人为损坏。', openedAt: at(-6 * HOUR) },
+      })
+      await tx.caseLog.createMany({
+        data: [
+          { caseId: unclaimed.id, at: at(-1 * DAY), actorKind: 'MERCHANT', actorRole: 'MAIN', action: 'case.rejected', fromState: 'PENDING_MERCHANT', toState: 'REJECTED' },
+          { caseId: unclaimed.id, at: at(-6 * HOUR), actorKind: 'BUYER', actorUserId: buyer1.userId, actorRole: 'buyer', action: 'dispute.escalated', fromState: 'REJECTED', toState: 'IN_DISPUTE' },
+        ],
       })
 
       const refunded = await tx.afterSalesCase.findUniqueOrThrow({ where: { caseNo: 'AS2611220006' } })

@@ -45,6 +45,9 @@ export const RULE_IDS = {
   evidenceReminder: 'dispute.evidence-reminder',
 } as const
 
+/** Case-log actions only agents see: how the platform shares out its work. */
+export const AGENT_ONLY_LOG_ACTIONS = ['dispute.claimed', 'dispute.assigned'] as const
+
 export const OPEN_CASE_STATES = ['PENDING_MERCHANT', 'AWAITING_RETURN', 'AWAITING_RECEIPT'] as const satisfies readonly CaseState[]
 export const CLOSED_CASE_STATES = ['REFUNDED', 'CLOSED'] as const satisfies readonly CaseState[]
 

@@ -42,6 +42,10 @@ export const defaultPolicy = {
     maxFilesPerResponse: 20,
     maxImageOrPdfBytes: 20 * 1024 * 1024,
     maxVideoBytes: 200 * 1024 * 1024,
+    /** The platform's own service target for agents (not a rule users see): rule within 72 hours of escalation. */
+    agentRulingTargetMs: 72 * HOUR_MS,
+    /** The agent console calls a dispute "breaching soon" when its next breach is this close. */
+    agentBreachSoonMs: 12 * HOUR_MS,
   },
   display: {
     /** Workbench countdowns turn amber, then red. */

@@ -1,6 +1,7 @@
 // The case page's data, shaped for the viewer: each party sees its own evidence and requests;
 // agents see both sides and the internal note. The case itself is found only within the viewer's
 // scope, so another party's case is "not found".
+import { AGENT_ONLY_LOG_ACTIONS } from '~/domain/dispute'
 import type { Actor } from '~/domain/actor'
 import { merchantCan } from '~/domain/actor'
 import { transitionCase, type Party } from '~/domain/dispute'
@@ -119,7 +120,8 @@ export async function loadCaseView(db: Db, actor: Actor, caseNo: string, now: Da
       select: { id: true, purpose: true, requestId: true, fileName: true, sizeBytes: true, contentType: true, sha256: true, status: true, uploadedByRole: true, createdAt: true },
     }),
     db.caseLog.findMany({
-      where: { caseId: found.id },
+      // Who works the dispute inside the platform is the agents' business.
+      where: { caseId: found.id, ...(isAgent ? {} : { action: { notIn: [...AGENT_ONLY_LOG_ACTIONS] } }) },
       orderBy: [{ at: 'asc' }, { id: 'asc' }],
       select: { id: true, at: true, actorKind: true, actorRole: true, action: true, fromState: true, toState: true, ruleId: true, details: true },
     }),

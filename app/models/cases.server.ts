@@ -1,7 +1,6 @@
 // Case lists, each scoped by the acting party inside the query itself.
-import type { AgentActor, BuyerActor, MerchantActor } from '~/domain/actor'
+import type { BuyerActor } from '~/domain/actor'
 import type { Db } from '~/infra/db.server'
-import type { QueueFilter } from './list-filters'
 import { afterCursor, pageOf, PAGE_SIZE } from './pagination'
 
 const listSelect = {
@@ -33,38 +32,3 @@ export async function listBuyerCases(db: Db, actor: BuyerActor, cursor: string |
 }
 
 /** Open disputes, nearest evidence deadline first, then the oldest. */
-export async function listDisputeQueue(db: Db, actor: AgentActor, filter: QueueFilter = 'all') {
-  const open = { status: 'OPEN' as const }
-  const disputes = await db.dispute.findMany({
-    where: {
-      status: 'OPEN',
-      ...(filter === 'awaitingEvidence' ? { evidenceRequests: { some: open } } : {}),
-      ...(filter === 'readyToRule' ? { evidenceRequests: { none: open } } : {}),
-      ...(filter === 'mine' ? { assignedAgentId: actor.userId } : {}),
-    },
-    // The case's nextDeadlineAt is its earliest open evidence deadline.
-    orderBy: [{ case: { nextDeadlineAt: { sort: 'asc', nulls: 'last' } } }, { openedAt: 'asc' }, { id: 'asc' }],
-    take: 100,
-    select: {
-      id: true,
-      openedAt: true,
-      assignedAgentId: true,
-      case: { select: { ...listSelect, shop: { select: { name: true } } } },
-      evidenceRequests: {
-        where: { status: 'OPEN' },
-        orderBy: { dueAt: 'asc' },
-        take: 1,
-        select: { dueAt: true, party: true },
-      },
-    },
-  })
-  return disputes
-    .map((d) => ({
-      disputeId: d.id,
-      openedAt: d.openedAt,
-      case: d.case,
-      evidenceDueAt: d.evidenceRequests[0]?.dueAt ?? null,
-      evidenceParty: d.evidenceRequests[0]?.party ?? null,
-      mine: d.assignedAgentId === actor.userId,
-    }))
-}

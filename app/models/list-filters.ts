@@ -16,8 +16,13 @@ export const MAX_BULK = 50
 /** Message box tabs, after-sales info first. */
 export const MESSAGE_CATEGORIES = ['AFTER_SALES', 'DISPUTE', 'SYSTEM'] as const
 
-export const QUEUE_FILTERS = ['all', 'awaitingEvidence', 'readyToRule', 'mine'] as const
-export type QueueFilter = (typeof QUEUE_FILTERS)[number]
+/** Agent console: whose disputes, at which stage, in which order. */
+export const QUEUE_SCOPES = ['unassigned', 'mine', 'all'] as const
+export type QueueScope = (typeof QUEUE_SCOPES)[number]
+export const QUEUE_STAGES = ['any', 'awaitingEvidence', 'readyToRule'] as const
+export type QueueStage = (typeof QUEUE_STAGES)[number]
+export const QUEUE_SORTS = ['breach', 'age'] as const
+export type QueueSort = (typeof QUEUE_SORTS)[number]
 
 export function pick<T extends string>(allowed: readonly T[], value: string | null, fallback: T): T {
   return (allowed as readonly string[]).includes(value ?? '') ? (value as T) : fallback

@@ -13,6 +13,7 @@ import { Money } from '~/components/money'
 import { Countdown, LocalTime } from '~/components/time'
 import { ESCALATION_REASONS, LIABLE_PARTIES, RULING_OUTCOMES } from '~/domain/dispute'
 import { useT } from '~/i18n/use-t'
+import type { MessageParams } from '~/i18n/messages'
 import { clock } from '~/infra/clock.server'
 import { readForm } from '~/infra/csrf.server'
 import { db } from '~/infra/db.server'
@@ -482,6 +483,12 @@ function DecisionInputs({ entry }: { entry: CaseView['log'][number] }) {
   return text ? <span className="w-full text-xs text-slate-600">{text}</span> : null
 }
 
+/** A log row's flat text details (names, amounts) fill its message's placeholders. */
+function logParams(details: unknown): MessageParams {
+  if (!details || typeof details !== 'object') return {}
+  return Object.fromEntries(Object.entries(details).map(([k, v]) => [k, typeof v === 'string' || typeof v === 'number' ? v : String(v ?? '—')]))
+}
+
 function Timeline({ view }: { view: CaseView }) {
   const t = useT()
   return (
@@ -489,7 +496,7 @@ function Timeline({ view }: { view: CaseView }) {
       {view.log.map((entry) => (
         <li key={entry.id} className="flex flex-wrap gap-2">
           <LocalTime value={entry.at} />
-          <span className="font-medium">{t(`log.${entry.action}` as never) || entry.action}</span>
+          <span className="font-medium">{t(`log.${entry.action}` as never, logParams(entry.details)) || entry.action}</span>
           <span className="text-slate-600">
             {t(`actorKind.${entry.actorKind}`)}
             {entry.actorKind === 'MERCHANT' && entry.actorRole ? ` · ${t(`shopRole.${entry.actorRole}` as never)}` : ''}

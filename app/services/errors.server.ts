@@ -16,6 +16,7 @@ export type ServiceErrorCode =
   | 'FILE_EMPTY'
   | 'FILE_CHANGED_IN_TRANSIT'
   | 'INVALID_INPUT'
+  | 'ALREADY_CLAIMED'
 
 const STATUS: Partial<Record<ServiceErrorCode, number>> = {
   NOT_FOUND: 404,
@@ -39,6 +40,7 @@ const STATUS: Partial<Record<ServiceErrorCode, number>> = {
   ORDER_REFUNDED: 409,
   IN_DISPUTE: 409,
   INSURANCE_WARNING: 409,
+  ALREADY_CLAIMED: 409,
 }
 
 export class ServiceError extends Error {

@@ -1,0 +1,50 @@
+// The agent console: claim from 未分配, hand over to a colleague, who hears of it in the message box.
+import { expect, test } from '@playwright/test'
+import { DEMO_LOGINS } from '../prisma/demo-data'
+import { logIn } from './helpers'
+
+const CASE = 'AS2611220008' // 北峰户外's backpack, escalated 6 hours ago, nobody on it yet
+
+test('an agent claims an unassigned dispute and hands it to a colleague, who is told in the message box', async ({ browser }) => {
+  const agent = await browser.newPage()
+  await logIn(agent, DEMO_LOGINS.agent)
+  const scopes = agent.getByRole('navigation', { name: '负责人范围' })
+  const mineOpen = agent.getByTestId('sla').locator('div', { hasText: '我负责的待处理' }).locator('dd')
+  const before = Number(await mineOpen.textContent())
+
+  await scopes.getByRole('link', { name: '未分配' }).click()
+  const row = agent.locator('tbody tr', { hasText: CASE })
+  await expect(row).toContainText('北峰户外')
+  await expect(row).toContainText('待判责')
+  await row.getByRole('button', { name: `认领售后单 ${CASE}` }).click()
+  await expect(agent.getByRole('status')).toHaveText('已认领。')
+  await expect(mineOpen).toHaveText(String(before + 1))
+  await expect(agent.locator('tbody tr', { hasText: CASE })).toHaveCount(0) // no longer unassigned
+
+  await scopes.getByRole('link', { name: '我负责的' }).click()
+  const mine = agent.locator('tbody tr', { hasText: CASE })
+  await expect(mine).toContainText('我')
+  await mine.getByLabel(`将售后单 ${CASE} 分配给`).selectOption({ label: '小二 赵敏 (Agent Zhao)' })
+  await mine.getByRole('button', { name: '分配' }).click()
+  await expect(agent.getByRole('status')).toHaveText('已分配。')
+  await expect(mineOpen).toHaveText(String(before))
+
+  // The colleague finds it in 平台介入 messages and in the queue under 我负责的.
+  const colleague = await browser.newPage()
+  await logIn(colleague, DEMO_LOGINS.agent2)
+  await expect(colleague.getByTestId('unread-badge')).toBeVisible()
+  await colleague.goto('/messages?category=DISPUTE')
+  const message = colleague.getByTestId('notification').filter({ hasText: CASE })
+  await expect(message).toContainText(`小二 李娜 (Agent Li) 将售后单 ${CASE} 的平台介入分配给了您。`)
+  await message.getByRole('link', { name: '查看售后单' }).click()
+  await expect(colleague.getByText('介入单分配给 小二 赵敏 (Agent Zhao)')).toBeVisible()
+  await expect(colleague.getByText('小二 李娜 (Agent Li) 认领了介入单')).toBeVisible()
+
+  // The buyer's view of the same case shows neither.
+  const buyer = await browser.newPage()
+  await logIn(buyer, DEMO_LOGINS.buyer1)
+  await buyer.goto(`/cases/${CASE}`)
+  await expect(buyer.getByTestId('case-state')).toHaveText('平台介入中')
+  await expect(buyer.getByText('介入单分配给')).toHaveCount(0)
+  await expect(buyer.getByText('认领了介入单')).toHaveCount(0)
+})
