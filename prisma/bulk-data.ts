@@ -111,7 +111,7 @@ export async function seedBulkData(db: PrismaClient, options: BulkOptions = {}):
            CASE WHEN d.r_state < 0.10 THEN 'PENDING_MERCHANT'
                 WHEN d.r_state < 0.15 AND o."shippedAt" IS NOT NULL AND d.r_type >= 0.55 THEN 'AWAITING_RETURN'
                 WHEN d.r_state < 0.20 AND o."shippedAt" IS NOT NULL AND d.r_type >= 0.55 THEN 'AWAITING_RECEIPT'
-                WHEN d.r_state < 0.215 THEN 'IN_DISPUTE'
+                WHEN d.r_state >= 0.20 AND d.r_state < 0.215 THEN 'IN_DISPUTE'
                 WHEN d.r_state < 0.30 THEN 'REJECTED'
                 WHEN d.r_state < 0.80 THEN 'REFUNDED'
                 ELSE 'CLOSED' END AS state,

@@ -73,6 +73,7 @@ describe('seed:bulk', () => {
         count(*) FILTER (WHERE r."actorKind" = 'SYSTEM')::int AS timeouts
       FROM "Dispute" d JOIN "AfterSalesCase" c ON c.id = d."caseId" LEFT JOIN "Ruling" r ON r."disputeId" = d.id`)
     expect(disputes!.open).toBeGreaterThan(0)
+    expect(disputes!.open).toBeLessThan(0.03 * 3_000) // about 1.5% of cases are in dispute
     expect(disputes!.ruled).toBeGreaterThan(0)
     expect(disputes!.timeouts).toBeGreaterThan(0)
     expect(disputes!.bad).toBe(0)
