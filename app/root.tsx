@@ -93,6 +93,11 @@ function Header() {
                 </Link>
               </>
             ) : null}
+            {user.kind === 'AGENT' ? (
+              <Link to="/agent/dashboard" className="text-slate-700 underline-offset-4 hover:underline">
+                {t('nav.dashboard')}
+              </Link>
+            ) : null}
             {user.kind === 'MERCHANT' ? (
               <Link to="/merchant/settings" className="text-slate-700 underline-offset-4 hover:underline">
                 {t('nav.settings')}

@@ -48,3 +48,20 @@ test('an agent claims an unassigned dispute and hands it to a colleague, who is 
   await expect(buyer.getByText('介入单分配给')).toHaveCount(0)
   await expect(buyer.getByText('认领了介入单')).toHaveCount(0)
 })
+
+test('the dashboard draws its four charts with a text summary each, and the period can be changed', async ({ page }) => {
+  await logIn(page, DEMO_LOGINS.agent)
+  await page.getByRole('navigation', { name: '主菜单' }).getByRole('link', { name: '数据看板' }).click()
+  await expect(page.getByRole('heading', { name: '纠纷数据看板' })).toBeVisible()
+  await expect(page.getByRole('figure')).toHaveCount(4)
+  const daily = page.getByRole('img', { name: /^近 30 天共介入 \d+ 起，判责 \d+ 起。$/ })
+  await expect(daily).toBeVisible()
+  await expect(daily.locator('rect')).toHaveCount(60) // two series × 30 days
+  await page.getByRole('link', { name: '近 7 天' }).click()
+  await expect(page.getByRole('img', { name: /^近 7 天共介入/ }).locator('rect')).toHaveCount(14)
+  // the demo's escalations of the last days are counted
+  const escalations = Number(await page.getByTestId('kpis').locator('div', { hasText: '介入数' }).locator('dd').textContent())
+  expect(escalations).toBeGreaterThanOrEqual(2)
+  await page.getByText('查看数据').first().click()
+  await expect(page.getByRole('figure').first().getByRole('table')).toBeVisible()
+})

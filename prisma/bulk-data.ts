@@ -131,14 +131,14 @@ export async function seedBulkData(db: PrismaClient, options: BulkOptions = {}):
       await exec(
         'disputes',
         `WITH picked AS (
-           SELECT d.i, d.r_misc, d.r_due, d.r_flag, c.id AS "caseId", c.state, c."requestedAmountFen", c."nextDeadlineAt", t.opened,
+           SELECT d.i, d.r_misc, d.r_due, d.r_flag, c.id AS "caseId", c."shopId", c.state, c."requestedAmountFen", c."nextDeadlineAt", t.opened,
              LEAST(t.opened + CASE WHEN d.r_misc < 0.17 THEN interval '24 hours' ELSE d.r_due * interval '1200 hours' + interval '2 hours' END, '${now}'::timestamptz) AS ruled
            FROM bulk_draw d JOIN "AfterSalesCase" c ON c.id = md5('case' || d.i)::uuid
            CROSS JOIN LATERAL (SELECT LEAST(c."createdAt" + interval '1 day', '${now}'::timestamptz - interval '3 days' * d.r_due - interval '1 hour') AS opened) t
            WHERE c.state = 'IN_DISPUTE' OR (c.state IN ('REFUNDED', 'CLOSED') AND d.r_due < 0.06)),
          disputes AS (
-           INSERT INTO "Dispute" (id, "caseId", status, "openedByRole", "openedById", reason, "assignedAgentId", "openedAt", "ruledAt")
-           SELECT md5('dispute' || i)::uuid, "caseId", CASE WHEN state = 'IN_DISPUTE' THEN 'OPEN' ELSE 'RULED' END::"DisputeStatus",
+           INSERT INTO "Dispute" (id, "caseId", "shopId", status, "openedByRole", "openedById", reason, "assignedAgentId", "openedAt", "ruledAt")
+           SELECT md5('dispute' || i)::uuid, "caseId", "shopId", CASE WHEN state = 'IN_DISPUTE' THEN 'OPEN' ELSE 'RULED' END::"DisputeStatus",
              CASE WHEN r_flag < 0.7 THEN 'BUYER' ELSE 'MERCHANT' END::"PartyRole", md5('buyer-user' || 1)::uuid,
              (ARRAY['MERCHANT_REJECTED_UNFAIRLY','MERCHANT_NOT_RESPONDING','NEGOTIATION_FAILED','BUYER_CLAIM_UNFOUNDED','OTHER'])[1 + floor(r_flag * 5)::int],
              CASE WHEN state = 'IN_DISPUTE' AND r_flag < 0.5 THEN NULL ELSE md5('agent' || (1 + floor(r_flag * 1000)::int % ${BULK_AGENTS}))::uuid END,

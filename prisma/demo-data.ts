@@ -191,7 +191,7 @@ export async function seedDemoData(db: PrismaClient, now: Date): Promise<{ seede
         description: '背包拉链坏了。', createdAgoMs: 2 * DAY, extra: { rejectedAt: at(-1 * DAY), escalatedAt: at(-6 * HOUR) },
       })
       await tx.dispute.create({
-        data: { caseId: unclaimed.id, openedByRole: 'BUYER', openedById: buyer1.userId, reason: 'MERCHANT_REJECTED_UNFAIRLY', description: '商家说是人为损坏。', openedAt: at(-6 * HOUR) },
+        data: { caseId: unclaimed.id, shopId: unclaimed.shopId, openedByRole: 'BUYER', openedById: buyer1.userId, reason: 'MERCHANT_REJECTED_UNFAIRLY', description: '商家说是人为损坏。', openedAt: at(-6 * HOUR) },
       })
       await tx.caseLog.createMany({
         data: [
@@ -208,7 +208,7 @@ export async function seedDemoData(db: PrismaClient, now: Date): Promise<{ seede
       // The heart of the product: an open dispute, merchant evidence due in ~13 hours.
       const dispute = await tx.dispute.create({
         data: {
-          caseId: disputed.id, openedByRole: 'BUYER', openedById: buyer2.userId, reason: 'MERCHANT_REJECTED_UNFAIRLY',
+          caseId: disputed.id, shopId: disputed.shopId, openedByRole: 'BUYER', openedById: buyer2.userId, reason: 'MERCHANT_REJECTED_UNFAIRLY',
           description: '商家拒绝退款，但茶饼明显发霉。', openedAt: at(-2 * DAY), assignedAgentId: agent.id,
         },
       })

@@ -24,7 +24,7 @@ async function dispute(opts: { openedHoursAgo: number; evidenceDueInHours?: numb
   const due = opts.evidenceDueInHours === undefined ? null : new Date(now + opts.evidenceDueInHours * HOUR)
   await db.afterSalesCase.update({ where: { id: c.id }, data: { nextDeadlineAt: due } })
   const d = await db.dispute.create({
-    data: { caseId: c.id, openedByRole: 'BUYER', openedById: buyer.userId, reason: 'OTHER', openedAt: new Date(now - opts.openedHoursAgo * HOUR), assignedAgentId: opts.assignedTo ?? null },
+    data: { caseId: c.id, shopId, openedByRole: 'BUYER', openedById: buyer.userId, reason: 'OTHER', openedAt: new Date(now - opts.openedHoursAgo * HOUR), assignedAgentId: opts.assignedTo ?? null },
   })
   if (due)
     await db.evidenceRequest.create({ data: { disputeId: d.id, caseId: c.id, party: 'MERCHANT', instructions: 'x', requestedById: me.userId, createdAt: new Date(now), dueAt: due } })
@@ -78,6 +78,17 @@ describe('agent queue', () => {
     expect(page.items.slice(0, 4).map((r) => r.id)).toEqual([made[23]!.disputeId, made[22]!.disputeId, made[24]!.disputeId, made[21]!.disputeId])
     const breaches = page.items.map((r) => r.breachAt.getTime())
     expect(breaches).toEqual([...breaches].sort((x, y) => x - y))
+    // Every page, in order, is the whole queue sorted by (breach, id): the two-stream query is exact.
+    const everything: { id: string; breach: number }[] = []
+    let after: string | null = null
+    do {
+      const p: Awaited<ReturnType<typeof listAgentQueue>> = await listAgentQueue(db, defaultPolicy, me, { scope: 'all', stage: 'any', sort: 'breach', after })
+      everything.push(...p.items.map((r) => ({ id: r.id, breach: r.breachAt.getTime() })))
+      after = p.nextCursor
+    } while (after)
+    const expected = [...everything].sort((x, y) => x.breach - y.breach || (x.id < y.id ? -1 : 1))
+    expect(everything).toEqual(expected)
+    expect(everything).toHaveLength(25)
     const byAge = await listAll(me, { scope: 'all', stage: 'any', sort: 'age' })
     const opened = await db.dispute.findMany({ where: { id: { in: byAge } }, select: { id: true, openedAt: true } })
     const openedOf = new Map(opened.map((d) => [d.id, d.openedAt.getTime()]))

@@ -87,7 +87,7 @@ describe('workbench tabs, search and filters', () => {
     // Two disputes: one waits for the merchant's evidence, the other (the buyer's turn) does not.
     const disputed = async (party: 'MERCHANT' | 'BUYER', dueHours: number) => {
       const c = await make({ state: 'IN_DISPUTE', nextDeadlineAt: at(dueHours) })
-      const dispute = await db.dispute.create({ data: { caseId: c.id, openedByRole: 'BUYER', openedById: b.user.id, reason: 'OTHER', openedAt: at(0) } })
+      const dispute = await db.dispute.create({ data: { caseId: c.id, shopId: shop.id, openedByRole: 'BUYER', openedById: b.user.id, reason: 'OTHER', openedAt: at(0) } })
       await db.evidenceRequest.create({
         data: { disputeId: dispute.id, caseId: c.id, party, instructions: 'x', requestedById: user.id, createdAt: at(0), dueAt: at(dueHours) },
       })

@@ -50,22 +50,48 @@ function searchSql(search?: string) {
   return Prisma.sql`(c."caseNo" = ${term} OR c."orderNo" = ${term})`
 }
 
+const rowColumns = (breach: Prisma.Sql) => Prisma.sql`
+  d.id, c."caseNo", c."orderNo", c.type, c."requestedAmountFen", s.name AS "shopName", d."openedAt", ${breach} AS "breachAt",
+  er."dueAt" AS "evidenceDueAt", er.party AS "evidenceParty", d."assignedAgentId", u."displayName" AS "assignedAgentName"`
+
+const rowJoins = Prisma.sql`
+  JOIN "Shop" s ON s.id = c."shopId"
+  LEFT JOIN "User" u ON u.id = d."assignedAgentId"
+  LEFT JOIN LATERAL (SELECT r."dueAt", r.party FROM "EvidenceRequest" r WHERE r."disputeId" = d.id AND r.status = 'OPEN' ORDER BY r."dueAt" LIMIT 1) er ON TRUE`
+
 export async function listAgentQueue(db: Db, policy: Policy, agent: AgentActor, query: QueueQuery) {
   const breach = breachSql(policy)
-  const key = query.sort === 'breach' ? breach : Prisma.sql`d."openedAt"`
   const cursor = decodeCursor(query.after)
-  const after = cursor ? Prisma.sql`(${key}, d.id) > (${new Date(cursor.at)}, ${cursor.id}::uuid)` : Prisma.sql`TRUE`
-  const rows = await db.$queryRaw<QueueRow[]>`
-    SELECT d.id, c."caseNo", c."orderNo", c.type, c."requestedAmountFen", s.name AS "shopName", d."openedAt", ${breach} AS "breachAt",
-           er."dueAt" AS "evidenceDueAt", er.party AS "evidenceParty", d."assignedAgentId", u."displayName" AS "assignedAgentName"
-    FROM "Dispute" d
-    JOIN "AfterSalesCase" c ON c.id = d."caseId"
-    JOIN "Shop" s ON s.id = c."shopId"
-    LEFT JOIN "User" u ON u.id = d."assignedAgentId"
-    LEFT JOIN LATERAL (SELECT r."dueAt", r.party FROM "EvidenceRequest" r WHERE r."disputeId" = d.id AND r.status = 'OPEN' ORDER BY r."dueAt" LIMIT 1) er ON TRUE
-    WHERE d.status = 'OPEN' AND ${scopeSql(agent, query.scope)} AND ${stageSql(query.stage)} AND ${searchSql(query.search)} AND ${after}
-    ORDER BY ${key} ASC, d.id ASC
-    LIMIT ${PAGE_SIZE + 1}`
+  const filters = Prisma.sql`d.status = 'OPEN' AND ${scopeSql(agent, query.scope)} AND ${stageSql(query.stage)} AND ${searchSql(query.search)}`
+  const limit = PAGE_SIZE + 1
+  let rows: QueueRow[]
+  if (query.sort === 'age') {
+    const after = cursor ? Prisma.sql`(d."openedAt", d.id) > (${new Date(cursor.at)}, ${cursor.id}::uuid)` : Prisma.sql`TRUE`
+    rows = await db.$queryRaw<QueueRow[]>`
+      SELECT ${rowColumns(breach)} FROM "Dispute" d JOIN "AfterSalesCase" c ON c.id = d."caseId" ${rowJoins}
+      WHERE ${filters} AND ${after}
+      ORDER BY d."openedAt", d.id LIMIT ${limit}`
+  } else {
+    // The breach is the earlier of two keys, each with its own index: the case's next deadline and
+    // the escalation time. The first page by the earlier key is inside the union of the first page
+    // by each key (whatever ranks ahead of a row in either stream also ranks ahead of it overall), so
+    // two short index scans replace a sort of every open dispute.
+    const at = cursor ? new Date(cursor.at) : null
+    const after = cursor ? Prisma.sql`(${breach}, d.id) > (${at}, ${cursor.id}::uuid)` : Prisma.sql`TRUE`
+    const deadlineFrom = at ? Prisma.sql`c."nextDeadlineAt" >= ${at}` : Prisma.sql`TRUE`
+    const openedFrom = at ? Prisma.sql`d."openedAt" >= ${new Date(at.getTime() - policy.dispute.agentRulingTargetMs)}` : Prisma.sql`TRUE`
+    rows = await db.$queryRaw<QueueRow[]>`
+      WITH candidates AS (
+        (SELECT d.id FROM "AfterSalesCase" c JOIN "Dispute" d ON d."caseId" = c.id
+         WHERE c.state = 'IN_DISPUTE' AND c."nextDeadlineAt" IS NOT NULL AND ${deadlineFrom} AND ${filters} AND ${after}
+         ORDER BY c."nextDeadlineAt", d.id LIMIT ${limit})
+        UNION
+        (SELECT d.id FROM "Dispute" d JOIN "AfterSalesCase" c ON c.id = d."caseId"
+         WHERE ${openedFrom} AND ${filters} AND ${after}
+         ORDER BY d."openedAt", d.id LIMIT ${limit}))
+      SELECT ${rowColumns(breach)} FROM candidates x JOIN "Dispute" d ON d.id = x.id JOIN "AfterSalesCase" c ON c.id = d."caseId" ${rowJoins}
+      ORDER BY ${breach}, d.id LIMIT ${limit}`
+  }
   return pageOf(rows, (row) => (query.sort === 'breach' ? row.breachAt : row.openedAt))
 }
 

@@ -146,12 +146,7 @@ export default function AgentQueue() {
   }
   return (
     <>
-      <div className="mb-4 flex flex-wrap items-baseline gap-4">
-        <h1 className="text-2xl font-semibold">{t('queue.title')}</h1>
-        <Link to="/agent/dashboard" className="text-sm text-blue-700 underline">
-          {t('queue.dashboard')}
-        </Link>
-      </div>
+      <h1 className="mb-4 text-2xl font-semibold">{t('queue.title')}</h1>
       <SlaCounters />
       {result ? (
         <p role="status" className={`mb-3 rounded px-3 py-2 text-sm ${result.ok ? 'bg-green-50 text-green-900' : 'bg-amber-50 text-amber-900'}`}>

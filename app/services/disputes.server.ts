@@ -120,6 +120,7 @@ export async function escalate(
     const dispute = await tx.dispute.create({
       data: {
         caseId: found.id,
+        shopId: found.shopId,
         openedByRole: partyOf(actor),
         openedById: actor.userId,
         reason: input.reason,
