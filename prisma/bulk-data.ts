@@ -6,6 +6,8 @@ import type { PrismaClient } from '~/generated/prisma/client'
 import { hashPassword } from '~/services/auth.server'
 
 export const BULK_PASSWORD = 'bulk-pass-2026'
+/** The instant the bulk data is generated around (its open deadlines lie after it). */
+export const BULK_NOW = new Date('2026-11-22T00:00:00Z')
 export const BULK_AGENTS = 20
 export const bulkAgentEmail = (n: number) => `agent${String(n).padStart(2, '0')}@platform.bulk`
 export const bulkShopEmail = (n: number) => `main@shop-${String(n).padStart(4, '0')}.bulk`
@@ -16,7 +18,7 @@ export async function seedBulkData(db: PrismaClient, options: BulkOptions = {}):
   const shops = options.shops ?? 1_000
   const buyers = options.buyers ?? 10_000
   const cases = options.cases ?? 1_000_000
-  const now = (options.now ?? new Date('2026-11-22T00:00:00Z')).toISOString()
+  const now = (options.now ?? BULK_NOW).toISOString()
   const log = options.log ?? (() => {})
   if ((await db.user.count({ where: { email: { endsWith: '.bulk' } } })) > 0) return { seeded: false }
   const passwordHash = await hashPassword(BULK_PASSWORD)

@@ -1,19 +1,29 @@
-// The Prisma client over node-postgres (driver adapter, no native query engine).
+// The Prisma client over node-postgres (driver adapter, no native query engine). The pool under it
+// is ours: the hottest read paths (the workbench list and its counts) are plain SQL and go to the
+// pool directly, skipping the ORM's per-query overhead (ADR 0009); everything else uses Prisma.
 import { PrismaPg } from '@prisma/adapter-pg'
-import { PrismaClient } from '~/generated/prisma/client'
+import pg from 'pg'
+import { PrismaClient, type Prisma } from '~/generated/prisma/client'
 import { env } from './env.server'
 
-export type Db = PrismaClient
+export type Db = PrismaClient & { readonly pool: pg.Pool }
 export type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0]
 
-export function createDb(databaseUrl: string, poolSize = 10): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, max: poolSize }) })
+export function createDb(databaseUrl: string, poolSize = 10): Db {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize })
+  const client = new PrismaClient({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) })
+  return Object.assign(client, { pool })
+}
+
+/** Runs a Prisma.sql statement on the pool itself: rows as node-postgres returns them. */
+export async function queryRows<Row extends pg.QueryResultRow>(db: Db, statement: Prisma.Sql): Promise<Row[]> {
+  return (await db.pool.query<Row>(statement.text, statement.values)).rows
 }
 
 // One client per process: the server and the Remix build share it through globalThis.
-const globalStore = globalThis as unknown as { __db?: PrismaClient }
+const globalStore = globalThis as unknown as { __db?: Db }
 
-export function db(): PrismaClient {
+export function db(): Db {
   globalStore.__db ??= createDb(env().DATABASE_URL, env().DATABASE_POOL_SIZE)
   return globalStore.__db
 }

@@ -3,7 +3,7 @@
 // and filters combine freely; tab counts come from one pass over the shop's open rows.
 import type { MerchantActor } from '~/domain/actor'
 import { Prisma, type CaseState, type CaseType, type FlagColor } from '~/generated/prisma/client'
-import type { Db } from '~/infra/db.server'
+import { queryRows, type Db } from '~/infra/db.server'
 import type { WorkbenchTab } from './list-filters'
 import { maskPhone } from './cases.server'
 import { decodeCursor, pageOf, PAGE_SIZE } from './pagination'
@@ -110,8 +110,9 @@ type WorkbenchRow = {
 
 /**
  * One page of the workbench. The list is the hottest query of the portal, so it is written as SQL
- * (one statement, the planner sees exactly the index's shape); `workbenchWhere` above is the same
- * filter for Prisma callers and the tests that hold the two together.
+ * (one statement, the planner sees exactly the index's shape) and runs on the pool directly
+ * (ADR 0009); `workbenchWhere` above is the same filter for Prisma callers and the tests that hold
+ * the two together.
  */
 export async function listWorkbench(db: Db, merchant: MerchantActor, query: WorkbenchQuery) {
   const deadlineSort = byDeadline(query.tab)
@@ -133,13 +134,16 @@ export async function listWorkbench(db: Db, merchant: MerchantActor, query: Work
     conditions.push(deadlineSort ? Prisma.sql`(${key}, c.id) > (${after}, ${cursor.id}::uuid)` : Prisma.sql`(${key}, c.id) < (${after}, ${cursor.id}::uuid)`)
   }
   const order = deadlineSort ? Prisma.sql`c."nextDeadlineAt" ASC, c.id ASC` : Prisma.sql`c."createdAt" DESC, c.id DESC`
-  const rows = await db.$queryRaw<WorkbenchRow[]>`
+  const rows = await queryRows<WorkbenchRow>(
+    db,
+    Prisma.sql`
     SELECT c.id, c."caseNo", c."orderNo", c.type, c.state, c."requestedAmountFen", c."customerName", c."customerPhone",
            c."nextDeadlineAt", c."createdAt", c."flagColor", c."expressRefund", c."returnShippingInsurance"
     FROM "AfterSalesCase" c
     WHERE ${Prisma.join(conditions, ' AND ')}
     ORDER BY ${order}
-    LIMIT ${PAGE_SIZE + 1}`
+    LIMIT ${PAGE_SIZE + 1}`,
+  )
   const page = pageOf(rows, (row) => (deadlineSort ? row.nextDeadlineAt : row.createdAt))
   return { items: page.items.map(({ customerPhone, ...row }) => ({ ...row, maskedPhone: maskPhone(customerPhone) })), nextCursor: page.nextCursor }
 }
@@ -165,13 +169,16 @@ function statusTabOf(group: CountGroup): WorkbenchTab | null {
  * their evidence requests.
  */
 export async function workbenchCounts(db: Db, merchant: MerchantActor): Promise<TabCounts> {
-  const groups = await db.$queryRaw<CountGroup[]>`
+  const groups = await queryRows<CountGroup>(
+    db,
+    Prisma.sql`
     SELECT c.state, c.type, c."orderShipped", count(*)::int AS n,
            count(*) FILTER (WHERE c.state = 'IN_DISPUTE' AND EXISTS (
              SELECT 1 FROM "EvidenceRequest" r WHERE r."caseId" = c.id AND r.status = 'OPEN' AND r.party = 'MERCHANT'))::int AS "awaitingEvidence"
     FROM "AfterSalesCase" c
     WHERE c."shopId" = ${merchant.shopId}::uuid
-    GROUP BY c.state, c.type, c."orderShipped"`
+    GROUP BY c.state, c.type, c."orderShipped"`,
+  )
   const counts: TabCounts = { unshippedRefundPending: 0, shippedRefundOnlyPending: 0, returnPending: 0, awaitingReceipt: 0, awaitingEvidence: 0, all: 0, closed: 0 }
   for (const group of groups) {
     counts.all += group.n
