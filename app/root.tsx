@@ -47,7 +47,7 @@ function LanguageSwitcher() {
   const locale = useLocale()
   const location = useLocation()
   return (
-    <Form method="post" action="/locale" className="flex items-center gap-1" role="group" aria-label={t('nav.language')}>
+    <Form method="post" action="/locale" className="flex items-center gap-1" aria-label={t('nav.language')}>
       <CsrfInput />
       <input type="hidden" name="redirectTo" value={location.pathname + location.search} />
       {LOCALES.map((code) => (
@@ -146,7 +146,7 @@ export function Layout({ children }: { children: ReactNode }) {
           {t('app.skipToContent')}
         </a>
         <Header />
-        <main id="main" className="mx-auto max-w-6xl px-4 py-6">
+        <main id="main" tabIndex={-1} className="mx-auto max-w-6xl px-4 py-6">
           {children}
         </main>
         <ScrollRestoration />

@@ -16,7 +16,8 @@ test('an agent claims an unassigned dispute and hands it to a colleague, who is 
   const row = agent.locator('tbody tr', { hasText: CASE })
   await expect(row).toContainText('北峰户外')
   await expect(row).toContainText('待判责')
-  await row.getByRole('button', { name: `认领售后单 ${CASE}` }).click()
+  await row.getByRole('button', { name: `认领售后单 ${CASE}` }).focus() // by keyboard
+  await agent.keyboard.press('Enter')
   await expect(agent.getByRole('status')).toHaveText('已认领。')
   await expect(mineOpen).toHaveText(String(before + 1))
   await expect(agent.locator('tbody tr', { hasText: CASE })).toHaveCount(0) // no longer unassigned

@@ -48,7 +48,8 @@ test('a new after-sales request raises the merchant’s unread count without a r
   await merchant.reload()
   const message = merchant.getByTestId('notification').filter({ hasText: caseNo })
   await expect(message).toContainText(`买家发起了售后申请 ${caseNo}`)
-  await message.getByRole('button', { name: '标为已读' }).click()
+  await message.getByRole('button', { name: '标为已读' }).focus() // by keyboard
+  await merchant.keyboard.press('Enter')
   await expect(message.getByRole('button', { name: '标为已读' })).toHaveCount(0)
   await expect(badge).toHaveCount(0)
   await message.getByRole('link', { name: '查看售后单' }).click()
