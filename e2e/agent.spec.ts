@@ -13,6 +13,7 @@ test('an agent claims an unassigned dispute and hands it to a colleague, who is 
   const before = Number(await mineOpen.textContent())
 
   await scopes.getByRole('link', { name: '未分配' }).click()
+  await expect(scopes.getByRole('link', { name: '未分配' })).toHaveAttribute('aria-current', 'page') // the case is in 全部 too
   const row = agent.locator('tbody tr', { hasText: CASE })
   await expect(row).toContainText('北峰户外')
   await expect(row).toContainText('待判责')
@@ -23,6 +24,7 @@ test('an agent claims an unassigned dispute and hands it to a colleague, who is 
   await expect(agent.locator('tbody tr', { hasText: CASE })).toHaveCount(0) // no longer unassigned
 
   await scopes.getByRole('link', { name: '我负责的' }).click()
+  await expect(scopes.getByRole('link', { name: '我负责的' })).toHaveAttribute('aria-current', 'page')
   const mine = agent.locator('tbody tr', { hasText: CASE })
   await expect(mine).toContainText('我')
   await mine.getByLabel(`将售后单 ${CASE} 分配给`).selectOption({ label: '小二 赵敏 (Agent Zhao)' })

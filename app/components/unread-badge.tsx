@@ -8,7 +8,7 @@ const POLL_MS = 15_000
 
 export function UnreadBadge({ initial }: { initial: number }) {
   const t = useT()
-  const fetcher = useFetcher<{ unread: number; at: number }>()
+  const fetcher = useFetcher<{ unread: number }>()
   const [count, setCount] = useState(initial)
   // A page load (e.g. after "mark all read") and a poll both set the count; the newest wins.
   useEffect(() => setCount(initial), [initial])
@@ -17,7 +17,8 @@ export function UnreadBadge({ initial }: { initial: number }) {
   }, [fetcher.data])
   useEffect(() => {
     const poll = () => {
-      if (document.visibilityState === 'visible' && fetcher.state === 'idle') fetcher.load('/messages/unread')
+      // A new load replaces one still in flight, so polls never pile up.
+      if (document.visibilityState === 'visible') fetcher.load('/messages/unread')
     }
     const timer = setInterval(poll, POLL_MS)
     document.addEventListener('visibilitychange', poll)

@@ -35,11 +35,11 @@ function scopeSql(agent: AgentActor, scope: QueueScope) {
   return Prisma.sql`TRUE`
 }
 
-const openMerchantOrBuyerRequest = Prisma.sql`EXISTS (SELECT 1 FROM "EvidenceRequest" r WHERE r."disputeId" = d.id AND r.status = 'OPEN')`
+const hasOpenEvidenceRequest = Prisma.sql`EXISTS (SELECT 1 FROM "EvidenceRequest" r WHERE r."disputeId" = d.id AND r.status = 'OPEN')`
 
 function stageSql(stage: QueueStage) {
-  if (stage === 'awaitingEvidence') return openMerchantOrBuyerRequest
-  if (stage === 'readyToRule') return Prisma.sql`NOT ${openMerchantOrBuyerRequest}`
+  if (stage === 'awaitingEvidence') return hasOpenEvidenceRequest
+  if (stage === 'readyToRule') return Prisma.sql`NOT ${hasOpenEvidenceRequest}`
   return Prisma.sql`TRUE`
 }
 
