@@ -2,7 +2,7 @@
 // the browser's own clock skew (the root loader sends the server's "now").
 import { useRouteLoaderData } from '@remix-run/react'
 import { useEffect, useState } from 'react'
-import { defaultPolicy } from '~/domain/policy'
+import { deadlineTone } from '~/domain/policy'
 import { useLocale, useT } from '~/i18n/use-t'
 import type { loader as rootLoader } from '~/root'
 
@@ -55,16 +55,18 @@ export function formatDuration(ms: number, locale: string): string {
   return parts.filter(Boolean).join(zh ? '' : ' ')
 }
 
-/** Remaining time to a deadline: amber under 12 h, red under 6 h. */
+const TONE_CLASS = { urgent: 'text-red-700 font-semibold', warn: 'text-amber-700 font-medium', normal: 'text-slate-700' } as const
+
+/** Remaining time to a deadline: amber under 12 h, red under 6 h (policy.display). */
 export function Countdown({ deadline }: { deadline: string | Date }) {
   const t = useT()
   const locale = useLocale()
   const now = useServerNow()
   const remaining = new Date(deadline).getTime() - now
-  if (remaining <= 0) return <span className="font-medium text-red-700">{t('common.overdue')}</span>
-  const tone = remaining < defaultPolicy.display.urgentRemainingMs ? 'text-red-700 font-semibold' : remaining < defaultPolicy.display.warnRemainingMs ? 'text-amber-700 font-medium' : 'text-slate-700'
+  const tone = deadlineTone(remaining)
+  if (tone === 'overdue') return <span className="font-medium text-red-700">{t('common.overdue')}</span>
   return (
-    <span className={tone} role="timer">
+    <span className={TONE_CLASS[tone]} role="timer" data-tone={tone}>
       {t('common.remaining', { time: formatDuration(remaining, locale) })}
     </span>
   )

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { daysOf, defaultPolicy, douyinOverrides, hoursOf, withOverrides } from './policy'
+import { daysOf, defaultPolicy, douyinOverrides, hoursOf, withOverrides, deadlineTone } from './policy'
 
 describe('policy', () => {
   it('holds the numbers of the rules', () => {
@@ -21,5 +21,19 @@ describe('policy', () => {
   it('refuses an override of a setting that does not exist', () => {
     expect(() => withOverrides({ dispute: { merchantEvidenceHours: 12 } as never })).toThrow(/dispute.merchantEvidenceHours/)
     expect(() => withOverrides({ nope: {} } as never)).toThrow(/Unknown policy section/)
+  })
+})
+
+describe('deadline tone (workbench and queue countdowns)', () => {
+  const HOUR = 3600_000
+  it('is red under 6 h and when overdue, amber under 12 h, plain from 12 h', () => {
+    expect(deadlineTone(0)).toBe('overdue')
+    expect(deadlineTone(-1)).toBe('overdue')
+    expect(deadlineTone(1)).toBe('urgent')
+    expect(deadlineTone(6 * HOUR - 1)).toBe('urgent')
+    expect(deadlineTone(6 * HOUR)).toBe('warn')
+    expect(deadlineTone(12 * HOUR - 1)).toBe('warn')
+    expect(deadlineTone(12 * HOUR)).toBe('normal')
+    expect(deadlineTone(3 * HOUR, { warnRemainingMs: 4 * HOUR, urgentRemainingMs: 2 * HOUR })).toBe('warn')
   })
 })

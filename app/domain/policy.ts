@@ -89,3 +89,13 @@ export function withOverrides(overrides: DeepPartial<Policy>, base: Policy = def
 
 export const hoursOf = (ms: number) => Math.round(ms / HOUR_MS)
 export const daysOf = (ms: number) => Math.round(ms / DAY_MS)
+
+export type DeadlineTone = 'overdue' | 'urgent' | 'warn' | 'normal'
+
+/** How a countdown is coloured: red under the urgent line (and when overdue), amber under the warning line. */
+export function deadlineTone(remainingMs: number, display: Policy['display'] = defaultPolicy.display): DeadlineTone {
+  if (remainingMs <= 0) return 'overdue'
+  if (remainingMs < display.urgentRemainingMs) return 'urgent'
+  if (remainingMs < display.warnRemainingMs) return 'warn'
+  return 'normal'
+}
