@@ -4,7 +4,7 @@ import { expect, test } from '@playwright/test'
 import { DEMO_LOGINS } from '../prisma/demo-data'
 import { logIn } from './helpers'
 
-test('a new after-sales request raises the merchant’s unread count without a reload; the message opens the case and can be marked read', async ({ browser }) => {
+test('a new after-sales request raises the merchant’s unread count and workbench counts without a reload; the message opens the case and can be marked read', async ({ browser }) => {
   const merchant = await browser.newPage()
   await logIn(merchant, DEMO_LOGINS.shopACsAdmin)
   await merchant.goto('/messages')
@@ -27,6 +27,16 @@ test('a new after-sales request raises the merchant’s unread count without a r
   // A mark on the window survives only if the page is never reloaded.
   await merchant.evaluate(() => ((window as unknown as { stillTheSamePage: boolean }).stillTheSamePage = true))
 
+  // The workbench is open in another tab; its counts are read now.
+  const workbench = await browser.newPage()
+  await logIn(workbench, DEMO_LOGINS.shopACsAdmin)
+  await workbench.goto('/merchant/workbench')
+  const tabs = workbench.getByRole('navigation', { name: '售后工作台' })
+  const countOf = async (tab: string) => Number(/（(\d+)）/.exec((await tabs.getByRole('link', { name: tab }).textContent()) ?? '')?.[1])
+  const pendingBefore = await countOf('已发货仅退款待处理')
+  const allBefore = await countOf('全部')
+  await workbench.evaluate(() => ((window as unknown as { stillTheSamePage: boolean }).stillTheSamePage = true))
+
   // The buyer asks for a refund on a shipped jasmine tea.
   const buyer = await browser.newPage()
   await logIn(buyer, DEMO_LOGINS.buyer3)
@@ -43,6 +53,12 @@ test('a new after-sales request raises the merchant’s unread count without a r
   await merchant.evaluate(() => document.dispatchEvent(new Event('visibilitychange')))
   await expect(badge.locator('[aria-hidden]')).toHaveText('1')
   expect(await merchant.evaluate(() => (window as unknown as { stillTheSamePage?: boolean }).stillTheSamePage)).toBe(true)
+
+  // The workbench tab comes back into view: its counts move, without a page load.
+  await workbench.evaluate(() => document.dispatchEvent(new Event('visibilitychange')))
+  await expect(tabs.getByRole('link', { name: '已发货仅退款待处理' })).toHaveText(`已发货仅退款待处理（${pendingBefore + 1}）`)
+  await expect(tabs.getByRole('link', { name: '全部' })).toHaveText(`全部（${allBefore + 1}）`)
+  expect(await workbench.evaluate(() => (window as unknown as { stillTheSamePage?: boolean }).stillTheSamePage)).toBe(true)
 
   // The message is in 售后信息, links to its case, and marking it read lowers the count.
   await merchant.reload()

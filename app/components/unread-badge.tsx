@@ -1,6 +1,7 @@
 // The message box's unread count in the header. It comes with every page and is refreshed in the
-// background (every 15 s and when the tab regains focus), so a new message shows without a reload.
-import { useFetcher } from '@remix-run/react'
+// background (every 15 s and when the tab is shown again), so a new message shows without a reload.
+// A plain fetch of the JSON route, not a Remix fetcher: a fetcher of a not-yet-discovered route
+// racing a revalidation (the workbench's live data) makes the router answer 404 (remix-run/remix#10263).
 import { useEffect, useState } from 'react'
 import { useT } from '~/i18n/use-t'
 
@@ -8,25 +9,29 @@ const POLL_MS = 15_000
 
 export function UnreadBadge({ initial }: { initial: number }) {
   const t = useT()
-  const fetcher = useFetcher<{ unread: number }>()
   const [count, setCount] = useState(initial)
-  // A page load (e.g. after "mark all read") and a poll both set the count; the newest wins.
+  // A page load (e.g. after "mark read") and a poll both set the count; the newest wins.
   useEffect(() => setCount(initial), [initial])
   useEffect(() => {
-    if (fetcher.data) setCount(fetcher.data.unread)
-  }, [fetcher.data])
-  useEffect(() => {
-    const poll = () => {
-      // A new load replaces one still in flight, so polls never pile up.
-      if (document.visibilityState === 'visible') fetcher.load('/messages/unread')
+    let inFlight: AbortController | undefined
+    const poll = async () => {
+      if (document.visibilityState !== 'visible') return
+      inFlight?.abort() // a newer poll replaces one still running
+      const request = (inFlight = new AbortController())
+      try {
+        const response = await fetch('/messages/unread', { signal: request.signal, headers: { Accept: 'application/json' } })
+        if (response.ok) setCount(((await response.json()) as { unread: number }).unread)
+      } catch {
+        // offline or aborted: the next poll tries again
+      }
     }
     const timer = setInterval(poll, POLL_MS)
     document.addEventListener('visibilitychange', poll)
     return () => {
       clearInterval(timer)
       document.removeEventListener('visibilitychange', poll)
+      inFlight?.abort()
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps -- the fetcher object changes every render
   }, [])
   if (count <= 0) return null
   return (

@@ -7,6 +7,7 @@ import { DataTable } from '~/components/case-table'
 import { CsrfInput } from '~/components/csrf-input'
 import { Money } from '~/components/money'
 import { Tabs } from '~/components/tabs'
+import { useLiveData } from '~/components/use-live-data'
 import { Countdown, LocalTime } from '~/components/time'
 import { useT } from '~/i18n/use-t'
 import { clock } from '~/infra/clock.server'
@@ -135,6 +136,7 @@ function QueueFilters() {
 
 export default function AgentQueue() {
   const t = useT()
+  useLiveData()
   const { items, nextCursor, query, paged, agents, me } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
   const busy = useNavigation().state === 'submitting'

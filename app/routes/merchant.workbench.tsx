@@ -6,6 +6,7 @@ import { CsrfInput } from '~/components/csrf-input'
 import { FlagMark } from '~/components/flag'
 import { Money } from '~/components/money'
 import { Tabs } from '~/components/tabs'
+import { useLiveData } from '~/components/use-live-data'
 import { Countdown, LocalTime } from '~/components/time'
 import { useT } from '~/i18n/use-t'
 import { readForm } from '~/infra/csrf.server'
@@ -115,6 +116,7 @@ function SearchForm({ tab }: { tab: WorkbenchTab }) {
 
 export default function Workbench() {
   const t = useT()
+  useLiveData()
   const { items, nextCursor, shopName, role, tab, paged, counts } = useLoaderData<typeof loader>()
   const bulk = useActionData<typeof action>()
   const [params] = useSearchParams()
