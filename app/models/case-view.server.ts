@@ -1,10 +1,9 @@
 // The case page's data, shaped for the viewer: each party sees its own evidence and requests;
 // agents see both sides and the internal note. The case itself is found only within the viewer's
 // scope, so another party's case is "not found".
-import { AGENT_ONLY_LOG_ACTIONS } from '~/domain/dispute'
 import type { Actor } from '~/domain/actor'
 import { merchantCan } from '~/domain/actor'
-import { transitionCase, type Party } from '~/domain/dispute'
+import { AGENT_ONLY_LOG_ACTIONS, transitionCase, type Party } from '~/domain/dispute'
 import { currentDeadline, extensionAvailableAt, transitionLifecycle, type LifecycleEvent } from '~/domain/lifecycle'
 import type { Policy } from '~/domain/policy'
 import type { Prisma } from '~/generated/prisma/client'

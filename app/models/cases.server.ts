@@ -30,5 +30,3 @@ export async function listBuyerCases(db: Db, actor: BuyerActor, cursor: string |
   })
   return pageOf(rows, (row) => row.createdAt)
 }
-
-/** Open disputes, nearest evidence deadline first, then the oldest. */
