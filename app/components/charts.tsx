@@ -73,7 +73,7 @@ function DayLabels({ labels, x }: { labels: string[]; x: (i: number) => number }
   return (
     <g className="text-[10px]" aria-hidden>
       {labels.map((label, i) =>
-        i % every === 0 || i === labels.length - 1 ? (
+        (labels.length - 1 - i) % every === 0 ? ( // counted back from today, so today is always labelled
           <text key={label} x={x(i)} y={H - 10} textAnchor="middle" className="fill-slate-500">
             {label.slice(5)}
           </text>
@@ -158,7 +158,8 @@ export function BarList({ title, summary, rows, valueHeader }: { title: string; 
   const t = useT()
   const max = Math.max(0, ...rows.map((r) => r.value)) || 1
   const rowH = 22
-  const labelW = 200
+  const labelW = 180
+  const valueW = 130 // room for the value text right of the longest bar
   const height = Math.max(rowH, rows.length * rowH)
   return (
     <figure className="rounded-lg border border-slate-200 bg-white p-3">
@@ -172,10 +173,10 @@ export function BarList({ title, summary, rows, valueHeader }: { title: string; 
               <text x={labelW - 6} y={i * rowH + 15} textAnchor="end" className="fill-slate-700">
                 {r.label.length > 28 ? `${r.label.slice(0, 27)}…` : r.label}
               </text>
-              <rect x={labelW} y={i * rowH + 4} height={rowH - 8} width={((W - labelW - 70) * r.value) / max} className="fill-indigo-600">
+              <rect x={labelW} y={i * rowH + 4} height={rowH - 8} width={((W - labelW - valueW) * r.value) / max} className="fill-indigo-600">
                 <title>{`${r.label}: ${r.text}`}</title>
               </rect>
-              <text x={labelW + ((W - labelW - 70) * r.value) / max + 4} y={i * rowH + 15} className="fill-slate-700">
+              <text x={labelW + ((W - labelW - valueW) * r.value) / max + 4} y={i * rowH + 15} className="fill-slate-700">
                 {r.text}
               </text>
             </g>
