@@ -1,7 +1,7 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { defaultPolicy } from '~/domain/policy'
+import { defaultPolicy, withOverrides } from '~/domain/policy'
 import { requireIntegration } from '~/infra/api-route.server'
 import { deriveSecret, sign } from '~/infra/signing.server'
 import { createIntegration, recordLogisticsEvent, recordShipment, upsertOrder } from '~/services/integration-api.server'
@@ -216,6 +216,35 @@ describe('outbound webhooks', () => {
     }
     const refunded = mine().find((r) => r.event === 'refund.issued')!
     expect(JSON.parse(refunded.body)).toMatchObject({ data: { orderNo: order.orderNo, amountFen: 50_00 } })
+  })
+
+  it('gives up after the last attempt and tells the members who manage settings, once', async () => {
+    const clock = new TestClock(new Date())
+    const deps = disputeDeps(db, clock)
+    const world = await disputeWorld(db, clock)
+    const policy = withOverrides({ integrations: { webhookMaxAttempts: 2 } })
+    const subscription = await db.webhookSubscription.create({ data: { shopId: world.shop.id, url, events: ['case.state_changed'], createdAt: clock.now() } })
+    const order = await db.order.create({
+      data: { orderNo: unique('WG'), shopId: world.shop.id, buyerId: world.buyer.buyerId, itemTitle: 'Tea', paidAmountFen: 50_00, paidAt: clock.now(), customerName: 'C', customerPhone: '13800000000', shippedAt: clock.now() },
+    })
+    await openRequest(deps, world.buyer, { orderNo: order.orderNo, type: 'REFUND_ONLY', reason: 'OTHER', description: '', amountFen: null, files: [] })
+    const shopUsers = Object.values(world.userIds)
+    const notices = () => db.notification.findMany({ where: { messageKey: 'notice.webhookGaveUp', userId: { in: shopUsers } } })
+    failNext = 100
+    await deliverDueWebhooks(db, () => clock.now(), policy, 100) // attempt 1 fails: retried later
+    expect(await notices()).toHaveLength(0)
+    clock.advance(policy.integrations.webhookMaxRetryMs)
+    await deliverDueWebhooks(db, () => clock.now(), policy, 100) // attempt 2 fails: given up
+    const delivery = await db.webhookDelivery.findFirstOrThrow({ where: { subscriptionId: subscription.id } })
+    expect(delivery).toMatchObject({ status: 'FAILED', attempts: 2, lastStatusCode: 500 })
+    // Of main, customer-service admin and two custom sub-accounts, only the main account manages settings.
+    const told = await notices()
+    expect(told.map((n) => n.userId)).toEqual([world.userIds.main])
+    expect(told[0]).toMatchObject({ category: 'SYSTEM', caseId: null, params: { event: 'case.state_changed', attempts: 2 } })
+    clock.advance(policy.integrations.webhookMaxRetryMs)
+    await deliverDueWebhooks(db, () => clock.now(), policy, 100) // nothing left to try
+    expect(await notices()).toHaveLength(1)
+    failNext = 0
   })
 
   it('two workers racing deliver each event once', async () => {

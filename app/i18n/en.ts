@@ -510,6 +510,8 @@ export const en = {
   'dashboard.shops.summary': 'The {count} shops with the most escalations per after-sales case in the period (shops with at least {min} cases).',
   'dashboard.shops.rate': 'Dispute rate',
   'dashboard.shops.value': '{rate} ({disputes} of {cases})',
+  'notice.webhookGaveUp': 'Webhook delivery to {url} ({event}) failed {attempts} times and was given up: {error}. Check the receiver under Shop settings.',
+  'messages.openSettings': 'Open shop settings',
   'queue.me': 'Me',
   'queue.readyToRule': 'Ready to rule',
   'workbench.evidenceRemaining': 'Evidence time left',

@@ -511,6 +511,8 @@ export const zhCN: Record<MessageKey, string> = {
   'dashboard.shops.summary': '所选时间内每个售后单对应介入数最高的 {count} 家店铺（售后单不少于 {min} 个）。',
   'dashboard.shops.rate': '纠纷率',
   'dashboard.shops.value': '{rate}（{disputes}/{cases}）',
+  'notice.webhookGaveUp': '推送到 {url} 的 {event} 事件失败 {attempts} 次，已停止重试：{error}。请在店铺设置中检查接收地址。',
+  'messages.openSettings': '前往店铺设置',
   'queue.me': '我',
   'queue.readyToRule': '待判责',
   'workbench.evidenceRemaining': '要求举证剩余时长',

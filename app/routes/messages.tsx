@@ -14,6 +14,11 @@ import { requireActor } from '~/infra/session.server'
 import { MESSAGE_CATEGORIES, pick } from '~/models/list-filters'
 import { listNotifications, markRead, unreadByCategory } from '~/models/notifications.server'
 
+/** Messages about something other than a case link to where it is dealt with. */
+const ELSEWHERE: Partial<Record<string, { to: string; label: MessageKey }>> = {
+  'notice.webhookGaveUp': { to: '/merchant/settings#webhooks', label: 'messages.openSettings' },
+}
+
 export async function loader({ request }: LoaderFunctionArgs) {
   const actor = await requireActor(request)
   const params = new URL(request.url).searchParams
@@ -80,6 +85,10 @@ export default function Messages() {
               {n.case ? (
                 <Link to={`/cases/${n.case.caseNo}`} className="text-blue-700 underline">
                   {t('messages.open')}
+                </Link>
+              ) : ELSEWHERE[n.messageKey] ? (
+                <Link to={ELSEWHERE[n.messageKey]!.to} className="text-blue-700 underline">
+                  {t(ELSEWHERE[n.messageKey]!.label)}
                 </Link>
               ) : null}
               {!n.readAt ? (

@@ -4,7 +4,9 @@
 // claimed with a lease (FOR UPDATE SKIP LOCKED), retried with exponential backoff. The delivery id
 // is the same on every retry, so a receiver can drop a duplicate.
 import { randomUUID } from 'node:crypto'
+import { merchantCan } from '~/domain/actor'
 import type { Policy } from '~/domain/policy'
+import type { MessageKey } from '~/i18n/messages'
 import type { Prisma } from '~/generated/prisma/client'
 import type { Db, Tx } from '~/infra/db.server'
 import { logger } from '~/infra/logger.server'
@@ -48,7 +50,7 @@ export function webhookRetryDelayMs(attempts: number, policy: Policy): number {
   return Math.min(webhookMaxRetryMs, webhookFirstRetryMs * 2 ** Math.max(0, attempts - 1))
 }
 
-type Claimed = { id: string; subscriptionId: string; eventType: string; payload: unknown; attempts: number; url: string }
+type Claimed = { id: string; subscriptionId: string; eventType: string; payload: unknown; attempts: number; url: string; shopId: string }
 
 async function claim(db: Db, now: Date, policy: Policy, batchSize: number) {
   const leaseToken = randomUUID()
@@ -65,9 +67,9 @@ async function claim(db: Db, now: Date, policy: Policy, batchSize: number) {
       FOR UPDATE SKIP LOCKED)
     RETURNING "id", "subscriptionId", "eventType", "payload", "attempts"`
   if (rows.length === 0) return { leaseToken, rows: [] as Claimed[] }
-  const subscriptions = await db.webhookSubscription.findMany({ where: { id: { in: rows.map((r) => r.subscriptionId) } }, select: { id: true, url: true } })
-  const urls = new Map(subscriptions.map((s) => [s.id, s.url]))
-  return { leaseToken, rows: rows.map((r) => ({ ...r, url: urls.get(r.subscriptionId)! })) }
+  const subscriptions = await db.webhookSubscription.findMany({ where: { id: { in: rows.map((r) => r.subscriptionId) } }, select: { id: true, url: true, shopId: true } })
+  const byId = new Map(subscriptions.map((s) => [s.id, s]))
+  return { leaseToken, rows: rows.map((r) => ({ ...r, url: byId.get(r.subscriptionId)!.url, shopId: byId.get(r.subscriptionId)!.shopId })) }
 }
 
 /** Sends what is due; returns how many were delivered (2xx) and how many attempts failed. */
@@ -111,20 +113,43 @@ export async function deliverDueWebhooks(db: Db, now: () => Date, policy: Policy
     }
     failed++
     const giveUp = delivery.attempts >= policy.integrations.webhookMaxAttempts
-    await db.webhookDelivery.updateMany({
-      where: { id: delivery.id, leaseToken },
-      data: {
-        status: giveUp ? 'FAILED' : 'PENDING',
-        lastStatusCode: statusCode,
-        lastError: error.slice(0, 500),
-        nextAttemptAt: new Date(now().getTime() + webhookRetryDelayMs(delivery.attempts, policy)),
-        leaseUntil: null,
-        leaseToken: null,
-      },
+    await db.$transaction(async (tx) => {
+      const { count } = await tx.webhookDelivery.updateMany({
+        where: { id: delivery.id, leaseToken },
+        data: {
+          status: giveUp ? 'FAILED' : 'PENDING',
+          lastStatusCode: statusCode,
+          lastError: error.slice(0, 500),
+          nextAttemptAt: new Date(now().getTime() + webhookRetryDelayMs(delivery.attempts, policy)),
+          leaseUntil: null,
+          leaseToken: null,
+        },
+      })
+      if (giveUp && count === 1) await noticeGaveUp(tx, { ...delivery, error }, now())
     })
     logger.warn('webhook delivery failed', { deliveryId: delivery.id, attempts: delivery.attempts, giveUp, error })
   }
   return { delivered, failed }
+}
+
+/**
+ * A delivery given up on is news for whoever manages the shop's settings: a SYSTEM message in their
+ * message box (消息盒子 → 系统), since the receiving system has missed an event for good.
+ */
+async function noticeGaveUp(tx: Tx, delivery: { id: string; shopId: string; url: string; eventType: string; attempts: number; error: string }, at: Date) {
+  const members = await tx.shopMember.findMany({ where: { shopId: delivery.shopId }, select: { userId: true, role: true, permissions: true } })
+  const managers = members.filter((m) => merchantCan({ role: m.role, grantedPermissions: m.permissions }, 'MANAGE_SETTINGS'))
+  await tx.notification.createMany({
+    data: managers.map((m) => ({
+      userId: m.userId,
+      category: 'SYSTEM' as const,
+      messageKey: 'notice.webhookGaveUp' satisfies MessageKey,
+      params: { url: delivery.url, event: delivery.eventType, attempts: delivery.attempts, error: delivery.error.slice(0, 200) },
+      dedupeKey: `webhook-gave-up:${delivery.id}:${m.userId}`,
+      createdAt: at,
+    })),
+    skipDuplicates: true,
+  })
 }
 
 // ─── subscriptions (shop settings) ─────────────────────────────────────────────
