@@ -42,6 +42,12 @@ test('an agent claims an unassigned dispute and hands it to a colleague, who is 
   await message.getByRole('link', { name: '查看售后单' }).click()
   await expect(colleague.getByText('介入单分配给 小二 赵敏 (Agent Zhao)')).toBeVisible()
   await expect(colleague.getByText('小二 李娜 (Agent Li) 认领了介入单')).toBeVisible()
+  // From 售后信息 (nothing unread there), "mark all read" clears the other categories too.
+  await colleague.goto('/messages')
+  await expect(colleague.getByRole('button', { name: /^将售后信息全部标为已读$/ })).toHaveCount(0)
+  await colleague.getByRole('button', { name: '全部标为已读' }).click()
+  await expect(colleague.getByTestId('unread-badge')).toHaveCount(0)
+  await expect(colleague.getByRole('button', { name: '全部标为已读' })).toHaveCount(0)
 
   // The buyer's view of the same case shows neither.
   const buyer = await browser.newPage()

@@ -55,5 +55,8 @@ describe('message box', () => {
     expect(await unreadByCategory(db, me)).toEqual({ AFTER_SALES: 0, DISPUTE: 3, SYSTEM: 0 })
     expect(await unreadCount(db, me)).toBe(3)
     expect(await unreadCount(db, other)).toBe(1)
+    expect(await markRead(db, me, now, 'all')).toBe(3)
+    expect(await unreadCount(db, me)).toBe(0)
+    expect(await unreadCount(db, other)).toBe(1)
   })
 })

@@ -34,8 +34,8 @@ export async function listNotifications(db: Db, userId: string, category: Notifi
   return pageOf(rows, (row) => row.createdAt)
 }
 
-/** Marks one message, or every message of a category, read; only the user's own rows match. */
-export async function markRead(db: Db, userId: string, now: Date, target: { id: string } | { category: NotificationCategory }) {
-  const { count } = await db.notification.updateMany({ where: { userId, readAt: null, ...target }, data: { readAt: now } })
+/** Marks one message, every message of a category, or all of them read; only the user's own rows match. */
+export async function markRead(db: Db, userId: string, now: Date, target: { id: string } | { category: NotificationCategory } | 'all') {
+  const { count } = await db.notification.updateMany({ where: { userId, readAt: null, ...(target === 'all' ? {} : target) }, data: { readAt: now } })
   return count
 }

@@ -35,7 +35,9 @@ export async function action({ request }: ActionFunctionArgs) {
   const target =
     typeof id === 'string' && /^[0-9a-f-]{36}$/i.test(id)
       ? { id }
-      : { category: pick(MESSAGE_CATEGORIES, String(form.get('category') ?? ''), 'AFTER_SALES') }
+      : form.get('scope') === 'all'
+        ? ('all' as const)
+        : { category: pick(MESSAGE_CATEGORIES, String(form.get('category') ?? ''), 'AFTER_SALES') }
   return data({ marked: await markRead(db(), actor.userId, clock().now(), target) })
 }
 
@@ -44,6 +46,7 @@ export default function Messages() {
   const { items, nextCursor, category, unread, paged } = useLoaderData<typeof loader>()
   const [params] = useSearchParams()
   const categoryName = t(`messages.category.${category}`)
+  const totalUnread = MESSAGE_CATEGORIES.reduce((sum, key) => sum + unread[key], 0)
   const withParams = (change: (p: URLSearchParams) => void) => {
     const next = new URLSearchParams(params)
     change(next)
@@ -59,6 +62,15 @@ export default function Messages() {
             <input type="hidden" name="category" value={category} />
             <button type="submit" className="rounded border border-slate-300 px-2 py-1 text-sm hover:bg-slate-100">
               {t('messages.markCategoryRead', { category: categoryName })}
+            </button>
+          </Form>
+        ) : null}
+        {totalUnread > unread[category] ? (
+          <Form method="post">
+            <CsrfInput />
+            <input type="hidden" name="scope" value="all" />
+            <button type="submit" className="rounded border border-slate-300 px-2 py-1 text-sm hover:bg-slate-100">
+              {t('messages.markAllRead')}
             </button>
           </Form>
         ) : null}
