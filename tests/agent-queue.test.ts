@@ -146,6 +146,9 @@ describe('claim and assign', () => {
     await expect(assignDispute({ db, clock }, me, target.disputeId, me.userId)).rejects.toMatchObject({ code: 'CONFLICT_ALREADY_RULED' })
     await expect(claimDispute({ db, clock }, me, target.disputeId)).rejects.toMatchObject({ code: 'CONFLICT_ALREADY_RULED' })
     await expect(claimDispute({ db, clock }, me, '00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ code: 'NOT_FOUND' })
+    // Ids from a form that are not ids are refused before any query.
+    await expect(claimDispute({ db, clock }, me, 'garbage')).rejects.toMatchObject({ code: 'NOT_FOUND' })
+    await expect(assignDispute({ db, clock }, me, made[2]!.disputeId, "1' OR '1'='1")).rejects.toMatchObject({ code: 'INVALID_INPUT' })
   })
 
   it('counts rulings of the Beijing day and the median time to ruling', async () => {

@@ -1,4 +1,6 @@
 // Keyset pagination: a cursor is the sort key of the last row shown, opaque to the client.
+import { isUuid } from '~/domain/ids'
+
 export type Cursor = { at: string; id: string }
 
 export function encodeCursor(cursor: Cursor): string {
@@ -10,7 +12,7 @@ export function decodeCursor(value: string | null | undefined): Cursor | undefin
   try {
     const [at, id] = JSON.parse(Buffer.from(value, 'base64url').toString()) as unknown[]
     if (typeof at !== 'string' || typeof id !== 'string' || Number.isNaN(Date.parse(at))) return undefined
-    if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined
+    if (!isUuid(id)) return undefined
     return { at, id }
   } catch {
     return undefined

@@ -19,6 +19,7 @@ import { agentSla, listAgentQueue, type QueueQuery } from '~/models/agent-queue.
 import { pick, QUEUE_SCOPES, QUEUE_SORTS, QUEUE_STAGES } from '~/models/list-filters'
 import { assignDispute, claimDispute } from '~/services/assignment.server'
 import { isServiceError } from '~/services/errors.server'
+import { isUuid } from '~/domain/ids'
 
 function queryOf(params: URLSearchParams): QueueQuery {
   return {
@@ -46,7 +47,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const form = await readForm(request)
   const intent = String(form.get('intent') ?? '')
   const disputeId = String(form.get('disputeId') ?? '')
-  if (!/^[0-9a-f-]{36}$/i.test(disputeId)) return data({ intent, ok: false as const, error: 'NOT_FOUND' as const, details: {} }, { status: 404 })
+  if (!isUuid(disputeId)) return data({ intent, ok: false as const, error: 'NOT_FOUND' as const, details: {} }, { status: 404 })
   const deps = { db: db(), clock: clock() }
   try {
     if (intent === 'claim') await claimDispute(deps, agent, disputeId)

@@ -5,12 +5,13 @@ import { evidenceStorage } from '~/infra/deps.server'
 import { presignEvidence } from '~/infra/presign.server'
 import { notFound, requireActor } from '~/infra/session.server'
 import { findEvidenceItemFor } from '~/models/case-view.server'
+import { isUuid } from '~/domain/ids'
 
 /** Authorized evidence download: a redirect to a presigned URL valid for five minutes. */
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const actor = await requireActor(request)
   const itemId = params.itemId ?? ''
-  if (!/^[0-9a-f-]{36}$/i.test(itemId)) throw notFound()
+  if (!isUuid(itemId)) throw notFound()
   const item = await findEvidenceItemFor(db(), actor, itemId)
   if (!item) throw notFound()
   const { s3, bucket } = evidenceStorage()

@@ -13,6 +13,7 @@ import { db } from '~/infra/db.server'
 import { requireActor } from '~/infra/session.server'
 import { MESSAGE_CATEGORIES, pick } from '~/models/list-filters'
 import { listNotifications, markRead, unreadByCategory } from '~/models/notifications.server'
+import { isUuid } from '~/domain/ids'
 
 /** Messages about something other than a case link to where it is dealt with. */
 const ELSEWHERE: Partial<Record<string, { to: string; label: MessageKey }>> = {
@@ -33,7 +34,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const form = await readForm(request)
   const id = form.get('id')
   const target =
-    typeof id === 'string' && /^[0-9a-f-]{36}$/i.test(id)
+    isUuid(id)
       ? { id }
       : form.get('scope') === 'all'
         ? ('all' as const)

@@ -5,10 +5,12 @@ import type { Clock } from '~/infra/clock.server'
 import type { Db } from '~/infra/db.server'
 import { writeCaseLog } from './case-log.server'
 import { ServiceError } from './errors.server'
+import { isUuid } from '~/domain/ids'
 
 type Deps = { db: Db; clock: Clock }
 
 export async function claimDispute(deps: Deps, agent: AgentActor, disputeId: string) {
+  if (!isUuid(disputeId)) throw new ServiceError('NOT_FOUND')
   const now = deps.clock.now()
   return deps.db.$transaction(async (tx) => {
     const { count } = await tx.dispute.updateMany({ where: { id: disputeId, status: 'OPEN', assignedAgentId: null }, data: { assignedAgentId: agent.userId } })
@@ -28,6 +30,8 @@ export async function claimDispute(deps: Deps, agent: AgentActor, disputeId: str
 
 /** Hands an open dispute to an agent (oneself included); the new holder hears of it in the message box. */
 export async function assignDispute(deps: Deps, agent: AgentActor, disputeId: string, toAgentId: string) {
+  if (!isUuid(disputeId)) throw new ServiceError('NOT_FOUND')
+  if (!isUuid(toAgentId)) throw new ServiceError('INVALID_INPUT', { field: 'agent' })
   const now = deps.clock.now()
   return deps.db.$transaction(async (tx) => {
     const target = await tx.user.findFirst({ where: { id: toAgentId, kind: 'AGENT' }, select: { id: true, displayName: true } })
