@@ -132,7 +132,19 @@ export function migrationAdapterFactory(
     await dropDatabase(target)
   }
   const adapterFor = async (target: PgTarget, afterDispose?: () => Promise<void>): Promise<SqlDriverAdapter> => {
-    const adapter = await new PrismaPg(pool(target), { schema: target.schema, disposeExternalPool: true }).connect()
+    const connections = pool(target)
+    const adapter = await new PrismaPg(connections, { schema: target.schema, disposeExternalPool: true }).connect()
+    // The adapter splits a migration script on every ";", which cuts apart a function body or a
+    // comment holding one. Like the native engine, send the script whole: without parameters,
+    // PostgreSQL's simple query protocol runs several statements in order and stops at the first error.
+    const onError = (adapter as unknown as { onError(error: unknown): never }).onError.bind(adapter)
+    adapter.executeScript = async (script: string) => {
+      try {
+        await connections.query(script)
+      } catch (error) {
+        onError(error)
+      }
+    }
     if (afterDispose) {
       const dispose = adapter.dispose.bind(adapter)
       adapter.dispose = async () => {
