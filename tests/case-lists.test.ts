@@ -1,11 +1,48 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { BuyerActor, MerchantActor } from '~/domain/actor'
 import { listBuyerCases } from '~/models/cases.server'
-import { listWorkbench, workbenchCounts, workbenchWhere } from '~/models/workbench.server'
+import type { Prisma } from '~/generated/prisma/client'
+import type { WorkbenchTab } from '~/models/list-filters'
+import { listWorkbench, workbenchCounts, type WorkbenchQuery } from '~/models/workbench.server'
 import { PAGE_SIZE } from '~/models/pagination'
 import { makeBuyer, makeMember, makeOrderAndCase, makeShop, testDb } from './support'
 
 const db = testDb()
+
+/** The oracle: each tab, search and filter as a Prisma filter, written apart from the SQL it checks. */
+function tabWhere(tab: WorkbenchTab): Prisma.AfterSalesCaseWhereInput {
+  switch (tab) {
+    case 'unshippedRefundPending':
+      return { state: 'PENDING_MERCHANT', orderShipped: false }
+    case 'shippedRefundOnlyPending':
+      return { state: 'PENDING_MERCHANT', type: 'REFUND_ONLY', orderShipped: true }
+    case 'returnPending':
+      return { state: 'PENDING_MERCHANT', type: 'RETURN_AND_REFUND', orderShipped: true }
+    case 'awaitingReceipt':
+      return { state: { in: ['AWAITING_RETURN', 'AWAITING_RECEIPT'] } }
+    case 'awaitingEvidence':
+      return { state: 'IN_DISPUTE', evidenceRequests: { some: { status: 'OPEN', party: 'MERCHANT' } } }
+    case 'closed':
+      return { state: { in: ['REFUNDED', 'CLOSED'] } }
+    case 'all':
+      return {}
+  }
+}
+
+function workbenchWhere(merchant: MerchantActor, query: WorkbenchQuery): Prisma.AfterSalesCaseWhereInput {
+  const beijingMidnight = (day: string) => new Date(`${day}T00:00:00+08:00`)
+  return {
+    shopId: merchant.shopId,
+    ...tabWhere(query.tab),
+    ...(query.orderNo ? { orderNo: query.orderNo.trim() } : {}),
+    ...(query.customerName ? { customerName: query.customerName.trim() } : {}),
+    ...(query.phone ? { customerPhone: query.phone.replace(/\s/g, '') } : {}),
+    ...(query.from ? { createdAt: { gte: beijingMidnight(query.from), ...(query.to ? { lt: new Date(beijingMidnight(query.to).getTime() + 86_400_000) } : {}) } } : {}),
+    ...(query.express ? { expressRefund: true } : {}),
+    ...(query.flag ? { flagColor: query.flag } : {}),
+    ...(query.insured ? { returnShippingInsurance: true } : {}),
+  }
+}
 afterAll(() => db.$disconnect())
 
 let shopA: { id: string }

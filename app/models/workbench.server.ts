@@ -22,26 +22,7 @@ export type WorkbenchQuery = {
   after?: string | null
 }
 
-/** Which rows each tab holds; the deadline tabs sort by the nearest deadline. */
-export function tabWhere(tab: WorkbenchTab): Prisma.AfterSalesCaseWhereInput {
-  switch (tab) {
-    case 'unshippedRefundPending':
-      return { state: 'PENDING_MERCHANT', orderShipped: false }
-    case 'shippedRefundOnlyPending':
-      return { state: 'PENDING_MERCHANT', type: 'REFUND_ONLY', orderShipped: true }
-    case 'returnPending':
-      return { state: 'PENDING_MERCHANT', type: 'RETURN_AND_REFUND', orderShipped: true }
-    case 'awaitingReceipt':
-      return { state: { in: ['AWAITING_RETURN', 'AWAITING_RECEIPT'] } }
-    case 'awaitingEvidence':
-      return { state: 'IN_DISPUTE', evidenceRequests: { some: { status: 'OPEN', party: 'MERCHANT' } } }
-    case 'closed':
-      return { state: { in: ['REFUNDED', 'CLOSED'] } }
-    case 'all':
-      return {}
-  }
-}
-
+/** The deadline tabs sort by the nearest deadline; all and closed by request time, newest first. */
 export const byDeadline = (tab: WorkbenchTab) => tab !== 'all' && tab !== 'closed'
 
 const DAY_START = 'T00:00:00+08:00'
@@ -56,23 +37,7 @@ function dayRange(from?: string, to?: string): Prisma.DateTimeFilter | undefined
   }
 }
 
-/** The full where clause: the shop first (every index leads with it), then tab, search, filters. */
-export function workbenchWhere(merchant: MerchantActor, query: WorkbenchQuery): Prisma.AfterSalesCaseWhereInput {
-  const created = dayRange(query.from, query.to)
-  return {
-    shopId: merchant.shopId,
-    ...tabWhere(query.tab),
-    ...(query.orderNo ? { orderNo: query.orderNo.trim() } : {}),
-    ...(query.customerName ? { customerName: query.customerName.trim() } : {}),
-    ...(query.phone ? { customerPhone: query.phone.replace(/\s/g, '') } : {}),
-    ...(created ? { createdAt: created } : {}),
-    ...(query.express ? { expressRefund: true } : {}),
-    ...(query.flag ? { flagColor: query.flag } : {}),
-    ...(query.insured ? { returnShippingInsurance: true } : {}),
-  }
-}
-
-/** The tab as SQL: the same rows as `tabWhere`, for the hot list query. */
+/** Which rows each tab holds. */
 function tabSql(tab: WorkbenchTab): Prisma.Sql {
   switch (tab) {
     case 'unshippedRefundPending':
@@ -111,8 +76,7 @@ type WorkbenchRow = {
 /**
  * One page of the workbench. The list is the hottest query of the portal, so it is written as SQL
  * (one statement, the planner sees exactly the index's shape) and runs on the pool directly
- * (ADR 0009); `workbenchWhere` above is the same filter for Prisma callers and the tests that hold
- * the two together.
+ * (ADR 0009); tests hold it to an independent Prisma filter of the same rows.
  */
 export async function listWorkbench(db: Db, merchant: MerchantActor, query: WorkbenchQuery) {
   const deadlineSort = byDeadline(query.tab)
