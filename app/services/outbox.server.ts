@@ -1,10 +1,10 @@
-// Delivers the email outbox. Rows are claimed with a lease (FOR UPDATE SKIP LOCKED), so several
+// Delivers the email outbox. Rows are claimed with a lease (leased-queue.server.ts), so several
 // workers never send the same row at once and a crashed worker's row is retried after its lease.
 // A row counts as sent only when the SMTP server accepted every recipient.
 import type { Transporter } from 'nodemailer'
-import { randomUUID } from 'node:crypto'
 import type { Db } from '~/infra/db.server'
 import { logger } from '~/infra/logger.server'
+import { backoffMs, leaseDueRows } from './leased-queue.server'
 
 export const outboxPolicy = {
   batchSize: 10,
@@ -27,22 +27,18 @@ type ClaimedEmail = {
 }
 
 export function retryDelayMs(attempts: number, policy = outboxPolicy): number {
-  return Math.min(policy.maxRetryMs, policy.firstRetryMs * 2 ** Math.max(0, attempts - 1))
+  return backoffMs(attempts, policy.firstRetryMs, policy.maxRetryMs)
 }
 
 async function claim(db: Db, now: Date, policy = outboxPolicy): Promise<ClaimedEmail[]> {
-  const leaseToken = randomUUID()
-  const leaseUntil = new Date(now.getTime() + policy.leaseMs)
-  const rows = await db.$queryRaw<Omit<ClaimedEmail, 'leaseToken'>[]>`
-    UPDATE "EmailOutbox" SET "leaseUntil" = ${leaseUntil}, "leaseToken" = ${leaseToken}::uuid, "attempts" = "attempts" + 1
-    WHERE "id" IN (
-      SELECT "id" FROM "EmailOutbox"
-      WHERE "status" = 'PENDING' AND "nextAttemptAt" <= ${now}
-        AND ("leaseUntil" IS NULL OR "leaseUntil" < ${now})
-      ORDER BY "nextAttemptAt" ASC
-      LIMIT ${policy.batchSize}
-      FOR UPDATE SKIP LOCKED)
-    RETURNING "id", "dedupeKey", "recipients", "subject", "textBody", "htmlBody", "attempts"`
+  const { leaseToken, rows } = await leaseDueRows<Omit<ClaimedEmail, 'leaseToken'>>(
+    db,
+    'EmailOutbox',
+    ['id', 'dedupeKey', 'recipients', 'subject', 'textBody', 'htmlBody', 'attempts'],
+    now,
+    policy.leaseMs,
+    policy.batchSize,
+  )
   return rows.map((row) => ({ ...row, leaseToken }))
 }
 

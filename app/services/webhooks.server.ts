@@ -3,7 +3,6 @@
 // event: the unique key makes a repeat a no-op), then delivered by the worker: signed, timestamped,
 // claimed with a lease (FOR UPDATE SKIP LOCKED), retried with exponential backoff. The delivery id
 // is the same on every retry, so a receiver can drop a duplicate.
-import { randomUUID } from 'node:crypto'
 import { merchantCan } from '~/domain/actor'
 import type { Policy } from '~/domain/policy'
 import type { MessageKey } from '~/i18n/messages'
@@ -11,6 +10,7 @@ import type { Prisma } from '~/generated/prisma/client'
 import type { Db, Tx } from '~/infra/db.server'
 import { logger } from '~/infra/logger.server'
 import { deriveSecret, sign } from '~/infra/signing.server'
+import { backoffMs, leaseDueRows } from './leased-queue.server'
 
 import type { WebhookEvent } from '~/domain/webhook-events'
 
@@ -46,27 +46,16 @@ export async function emitWebhookEvent(
 }
 
 export function webhookRetryDelayMs(attempts: number, policy: Policy): number {
-  const { webhookFirstRetryMs, webhookMaxRetryMs } = policy.integrations
-  return Math.min(webhookMaxRetryMs, webhookFirstRetryMs * 2 ** Math.max(0, attempts - 1))
+  return backoffMs(attempts, policy.integrations.webhookFirstRetryMs, policy.integrations.webhookMaxRetryMs)
 }
 
-type Claimed = { id: string; subscriptionId: string; eventType: string; payload: unknown; attempts: number; url: string; shopId: string }
+type Leased = { id: string; subscriptionId: string; eventType: string; payload: unknown; attempts: number }
 
 async function claim(db: Db, now: Date, policy: Policy, batchSize: number) {
-  const leaseToken = randomUUID()
   // Held for longer than one attempt can take; a crashed worker's row is retried after it.
-  const leaseUntil = new Date(now.getTime() + policy.integrations.webhookTimeoutMs * 3)
-  const rows = await db.$queryRaw<Omit<Claimed, 'url'>[]>`
-    UPDATE "WebhookDelivery" SET "leaseUntil" = ${leaseUntil}, "leaseToken" = ${leaseToken}::uuid, "attempts" = "attempts" + 1
-    WHERE "id" IN (
-      SELECT "id" FROM "WebhookDelivery"
-      WHERE "status" = 'PENDING' AND "nextAttemptAt" <= ${now}
-        AND ("leaseUntil" IS NULL OR "leaseUntil" < ${now})
-      ORDER BY "nextAttemptAt" ASC
-      LIMIT ${batchSize}
-      FOR UPDATE SKIP LOCKED)
-    RETURNING "id", "subscriptionId", "eventType", "payload", "attempts"`
-  if (rows.length === 0) return { leaseToken, rows: [] as Claimed[] }
+  const leaseMs = policy.integrations.webhookTimeoutMs * 3
+  const { leaseToken, rows } = await leaseDueRows<Leased>(db, 'WebhookDelivery', ['id', 'subscriptionId', 'eventType', 'payload', 'attempts'], now, leaseMs, batchSize)
+  if (rows.length === 0) return { leaseToken, rows: [] }
   const subscriptions = await db.webhookSubscription.findMany({ where: { id: { in: rows.map((r) => r.subscriptionId) } }, select: { id: true, url: true, shopId: true } })
   const byId = new Map(subscriptions.map((s) => [s.id, s]))
   return { leaseToken, rows: rows.map((r) => ({ ...r, url: byId.get(r.subscriptionId)!.url, shopId: byId.get(r.subscriptionId)!.shopId })) }
