@@ -7,15 +7,12 @@
 // and the worst p95 in ms (goal ≤ 50 ms).
 // BENCH_DATABASE_URL reuses a database that already holds the bulk data (seeding takes ~4 minutes).
 import autocannon from 'autocannon'
-import { spawn, spawnSync } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
+import { spawnSync } from 'node:child_process'
 import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
-import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
-import type { MerchantActor } from '~/domain/actor'
 import pg from 'pg'
-import type { AgentActor } from '~/domain/actor'
+import type { AgentActor, MerchantActor } from '~/domain/actor'
 import { defaultPolicy } from '~/domain/policy'
 import { createDb } from '~/infra/db.server'
 import { agentSla, listAgentQueue } from '~/models/agent-queue.server'
@@ -23,13 +20,13 @@ import { loadDashboard } from '~/models/dashboard.server'
 import { encodeCursor, PAGE_SIZE } from '~/models/pagination'
 import { byDeadline, listWorkbench, workbenchCounts, type WorkbenchQuery } from '~/models/workbench.server'
 import { BULK_NOW, BULK_PASSWORD, bulkAgentEmail, bulkShopEmail, seedBulkData } from '../prisma/bulk-data'
-import { createDatabase, freePort, S3RVER_CREDENTIALS, startPostgres, startS3, startSmtpReceiver } from '../scripts/embedded-services'
+import { createDatabase, freePort, startPostgres } from '../scripts/embedded-services'
+import { httpRequest, logIn, root, startPortal } from './harness'
 
 const CASES = Number(process.env.BENCH_CASES ?? 1_000_000)
 const RUNS = Number(process.env.BENCH_RUNS ?? 200)
 const WARMUP = 30
 const DEEP_PAGE = 50
-const root = path.resolve(import.meta.dirname, '..')
 
 const percentile = (values: number[], p: number) => {
   const sorted = [...values].sort((a, b) => a - b)
@@ -110,16 +107,6 @@ function rawSql(shopId: string, q: WorkbenchQuery, cursor: { at: string; id: str
           FROM "AfterSalesCase" c WHERE ${where.join(' AND ')} ORDER BY ${order} LIMIT ${PAGE_SIZE + 1}`,
     params,
   }
-}
-
-async function httpGet(url: string, headers: Record<string, string> = {}) {
-  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }>((resolve, reject) => {
-    http.get(url, { headers }, (res) => {
-      const chunks: Buffer[] = []
-      res.on('data', (c: Buffer) => chunks.push(c))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString() }))
-    }).on('error', reject)
-  })
 }
 
 async function main() {
@@ -232,54 +219,11 @@ async function main() {
     await db.$disconnect()
 
     // Concurrent users through the real server.
-    const s3 = await startS3({ directory: path.join(dir, 's3'), port: 0, buckets: ['evidence'] })
-    stops.push(() => s3.stop())
-    const smtp = await startSmtpReceiver()
-    stops.push(() => smtp.stop())
-    const port = await freePort()
-    const env = {
-      ...process.env,
-      NODE_ENV: 'production' as const,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATABASE_URL: url,
-      S3_ENDPOINT: s3.endpoint,
-      S3_BUCKET: 'evidence',
-      S3_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
-      S3_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
-      SMTP_URL: smtp.url,
-      MAIL_FROM: 'bench <bench@portal.localhost>',
-      SESSION_SECRET: randomBytes(32).toString('hex'),
-      API_SECRET_ROOT: randomBytes(32).toString('hex'),
-      LOG_LEVEL: 'warn',
-    }
-    const server = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] })
-    stops.push(async () => {
-      server.kill('SIGTERM')
-      await new Promise((r) => server.once('exit', r))
-    })
-    const base = `http://127.0.0.1:${port}`
-    for (let i = 0; ; i++) {
-      try {
-        if ((await httpGet(`${base}/healthz`)).status === 200) break
-      } catch {
-        if (i > 150) throw new Error('server did not start')
-      }
-      await new Promise((r) => setTimeout(r, 200))
-    }
-    const loginPage = await httpGet(`${base}/login`)
-    const csrfCookie = (loginPage.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ')
-    const csrf = /name="csrf" value="([^"]+)"/.exec(loginPage.text)?.[1] ?? ''
-    const form = new URLSearchParams({ csrf, email: bulkShopEmail(1), password: BULK_PASSWORD }).toString()
-    const cookie = await new Promise<string>((resolve, reject) => {
-      const req = http.request(`${base}/login`, { method: 'POST', headers: { Cookie: csrfCookie, 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': Buffer.byteLength(form) } }, (res) => {
-        res.resume()
-        resolve([csrfCookie, ...(res.headers['set-cookie'] ?? []).map((c) => c.split(';')[0])].join('; '))
-      })
-      req.on('error', reject)
-      req.end(form)
-    })
-    const page = await httpGet(`${base}/merchant/workbench.data`, { Cookie: cookie })
+    const portal = await startPortal({ databaseUrl: url, s3Directory: path.join(dir, 's3') })
+    stops.push(() => portal.stop())
+    const base = portal.base
+    const { cookie } = await logIn(base, bulkShopEmail(1), BULK_PASSWORD)
+    const page = await httpRequest(`${base}/merchant/workbench.data`, { headers: { Cookie: cookie } })
     if (page.status !== 200) throw new Error(`workbench answered ${page.status}`)
     const cannon = await autocannon({
       url: `${base}/merchant/workbench.data?tab=unshippedRefundPending`,

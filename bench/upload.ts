@@ -3,20 +3,19 @@
 // their ratio (goal ≥ 0.8) and the app server's peak RSS growth during its upload (goal ≤ 64 MB).
 // Everything runs here on loopback: embedded PostgreSQL, s3rver, an SMTP receiver, the real server.
 import { PutObjectCommand } from '@aws-sdk/client-s3'
-import { spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import { chmodSync, closeSync, createReadStream, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs'
-import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
 import { PassThrough } from 'node:stream'
 import { createS3Client } from '~/infra/storage.server'
-import { createDatabase, freePort, S3RVER_CREDENTIALS, startPostgres, startS3, startSmtpReceiver } from '../scripts/embedded-services'
+import { createDatabase, freePort, S3RVER_CREDENTIALS, startPostgres } from '../scripts/embedded-services'
+import { httpRequest, logIn, root, startPortal, type Portal } from './harness'
 import { DEMO_LOGINS, DEMO_PASSWORD } from '../prisma/demo-data'
 
 const SIZE = Number(process.env.BENCH_UPLOAD_BYTES ?? 1024 * 1024 * 1024)
 const ROUNDS = Number(process.env.BENCH_UPLOAD_ROUNDS ?? 2)
-const root = path.resolve(import.meta.dirname, '..')
 const MB = 1024 * 1024
 
 function makeFile(dir: string): string {
@@ -28,19 +27,6 @@ function makeFile(dir: string): string {
   for (let written = 8; written < SIZE; written += block.length) writeSync(fd, block, 0, Math.min(block.length, SIZE - written))
   closeSync(fd)
   return file
-}
-
-async function httpRequest(url: string, options: http.RequestOptions, body?: string | NodeJS.ReadableStream): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, options, (res) => {
-      const chunks: Buffer[] = []
-      res.on('data', (c: Buffer) => chunks.push(c))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString() }))
-    })
-    req.on('error', reject)
-    if (typeof body === 'string' || body === undefined) req.end(body)
-    else body.pipe(req)
-  })
 }
 
 async function sha256Of(file: string): Promise<string> {
@@ -61,50 +47,24 @@ async function main() {
   process.stdout.write(`writing a ${(SIZE / MB).toFixed(0)} MB file…\n`)
   const file = makeFile(dir)
   const postgres = await startPostgres({ dataDir: path.join(dir, 'pg'), port: await freePort(), fast: true })
-  await createDatabase(postgres, 'bench')
-  const s3 = await startS3({ directory: path.join(dir, 's3'), port: 0, buckets: ['evidence'] })
-  const smtp = await startSmtpReceiver()
-  const port = await freePort()
-  const env = {
-    ...process.env,
-    NODE_ENV: 'production' as const,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    DATABASE_URL: postgres.url('bench'),
-    S3_ENDPOINT: s3.endpoint,
-    S3_BUCKET: 'evidence',
-    S3_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
-    S3_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
-    SMTP_URL: smtp.url,
-    MAIL_FROM: 'bench <bench@portal.localhost>',
-    SESSION_SECRET: randomBytes(32).toString('hex'),
-    API_SECRET_ROOT: randomBytes(32).toString('hex'),
-    LOG_LEVEL: 'warn',
-    // The benchmark file is larger than any evidence the policy allows.
-    POLICY_OVERRIDES: JSON.stringify({ dispute: { maxImageOrPdfBytes: SIZE + MB } }),
-  }
-  for (const args of [['node_modules/prisma/build/index.js', 'migrate', 'deploy'], ['--import', 'tsx', 'prisma/seed.ts']]) {
-    const result = spawnSync(process.execPath, args, { cwd: root, env, encoding: 'utf8' })
-    if (result.status !== 0) throw new Error(result.stderr)
-  }
-  const server = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] })
-  const base = `http://127.0.0.1:${port}`
+  let portal: Portal | undefined
   try {
-    for (let i = 0; ; i++) {
-      try {
-        if ((await httpRequest(`${base}/healthz`, {})).status === 200) break
-      } catch {
-        if (i > 150) throw new Error('server did not start')
-      }
-      await new Promise((r) => setTimeout(r, 200))
-    }
+    await createDatabase(postgres, 'bench')
+    portal = await startPortal({
+      databaseUrl: postgres.url('bench'),
+      s3Directory: path.join(dir, 's3'),
+      // The benchmark file is larger than any evidence the policy allows.
+      env: { POLICY_OVERRIDES: JSON.stringify({ dispute: { maxImageOrPdfBytes: SIZE + MB } }) },
+      prepare: (env) => {
+        for (const args of [['node_modules/prisma/build/index.js', 'migrate', 'deploy'], ['--import', 'tsx', 'prisma/seed.ts']]) {
+          const result = spawnSync(process.execPath, args, { cwd: root, env, encoding: 'utf8' })
+          if (result.status !== 0) throw new Error(result.stderr)
+        }
+      },
+    })
+    const { base, pid } = portal
     // Log in as the merchant whose dispute awaits evidence.
-    const loginPage = await httpRequest(`${base}/login`, {})
-    const csrfCookie = (loginPage.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ')
-    const csrf = /name="csrf" value="([^"]+)"/.exec(loginPage.text)?.[1] ?? ''
-    const form = new URLSearchParams({ csrf, email: DEMO_LOGINS.shopAMain, password: DEMO_PASSWORD }).toString()
-    const login = await httpRequest(`${base}/login`, { method: 'POST', headers: { Cookie: csrfCookie, 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': Buffer.byteLength(form) } }, form)
-    const cookie = [csrfCookie, ...(login.headers['set-cookie'] ?? []).map((c) => c.split(';')[0])].join('; ')
+    const { cookie, csrf } = await logIn(base, DEMO_LOGINS.shopAMain, DEMO_PASSWORD)
     const { default: pg } = await import('pg')
     const client = new pg.Client({ connectionString: postgres.url('bench') })
     await client.connect()
@@ -113,7 +73,7 @@ async function main() {
     const requestId = rows[0].id as string
 
     const fileSha256 = await sha256Of(file)
-    const s3Client = createS3Client({ endpoint: s3.endpoint, region: 'us-east-1', bucket: 'evidence', forcePathStyle: true, ...S3RVER_CREDENTIALS })
+    const s3Client = createS3Client({ endpoint: portal.s3Endpoint, region: 'us-east-1', bucket: 'evidence', forcePathStyle: true, ...S3RVER_CREDENTIALS })
 
     /** (1) Through the app, as the portal's uploader sends it: size and SHA-256 before the file. */
     async function throughApp(): Promise<{ seconds: number; rssGrowth: number }> {
@@ -129,9 +89,9 @@ async function main() {
       const fileStream = createReadStream(file, { highWaterMark: MB })
       fileStream.on('end', () => body.end(tail))
       fileStream.pipe(body, { end: false })
-      const baseline = rssBytes(server.pid!)
+      const baseline = rssBytes(pid)
       let peak = baseline
-      const sampler = setInterval(() => (peak = Math.max(peak, rssBytes(server.pid!))), 20)
+      const sampler = setInterval(() => (peak = Math.max(peak, rssBytes(pid))), 20)
       const started = performance.now()
       const answer = await httpRequest(
         `${base}/cases/AS2611220005/evidence/${requestId}/files`,
@@ -183,9 +143,7 @@ async function main() {
       `bench:upload ${(SIZE / MB).toFixed(0)} MB: throughput ratio app/direct ${(appRate / directRate).toFixed(2)} (goal >= 0.8); server peak RSS growth ${growth.toFixed(1)} MB (goal <= 64 MB)\n`,
     )
   } finally {
-    server.kill('SIGTERM')
-    await new Promise((r) => server.once('exit', r))
-    await Promise.all([s3.stop(), smtp.stop()])
+    await portal?.stop()
     await postgres.stop()
     rmSync(dir, { recursive: true, force: true })
   }
