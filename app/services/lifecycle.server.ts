@@ -359,20 +359,8 @@ export async function merchantDecide(deps: LifecycleDeps, merchant: MerchantActo
         })
         return transition.to
       }
-      case 'REJECT': {
-        const transition = decide(found, { type: 'REJECT', proofFiles: decision.files.length }, now, deps)
-        await tx.evidenceItem.createMany({ data: decision.files.map((file) => evidenceRow(file, { caseId: found.id, actor: merchant, purpose: 'REJECTION_PROOF', status: 'SUBMITTED', at: now })) })
-        await applyTransition(tx, deps, found, transition, {
-          actor: merchant,
-          action: 'case.rejected',
-          now,
-          data: { rejectionReason: decision.reason },
-          details: { reason: decision.reason, files: decision.files.length },
-          negotiation: { kind: 'reject', message: decision.message, details: { reason: decision.reason } },
-          notice: 'caseRejected',
-        })
-        return transition.to
-      }
+      case 'REJECT':
+        return rejectWithProof(tx, deps, found, merchant, now, { event: 'REJECT', action: 'case.rejected', negotiationKind: 'reject', ...decision })
       case 'DIRECT_REFUND': {
         const transition = decide(found, { type: 'DIRECT_REFUND' }, now, deps)
         await applyTransition(tx, deps, found, transition, {
@@ -459,18 +447,31 @@ export async function rejectAfterReceipt(deps: LifecycleDeps, merchant: Merchant
   const now = deps.clock.now()
   return deps.db.$transaction(async (tx) => {
     const found = await loadForMerchant(tx, merchant, caseId)
-    const transition = decide(found, { type: 'REJECT_AFTER_RECEIPT', proofFiles: input.files.length }, now, deps)
-    await tx.evidenceItem.createMany({ data: input.files.map((file) => evidenceRow(file, { caseId: found.id, actor: merchant, purpose: 'REJECTION_PROOF', status: 'SUBMITTED', at: now })) })
-    await applyTransition(tx, deps, found, transition, {
-      actor: merchant,
-      action: 'return.rejected-after-receipt',
-      now,
-      data: { rejectionReason: input.reason },
-      details: { reason: input.reason, files: input.files.length },
-      negotiation: { kind: 'reject-after-receipt', message: input.message, details: { reason: input.reason } },
-      notice: 'caseRejected',
-    })
+    await rejectWithProof(tx, deps, found, merchant, now, { event: 'REJECT_AFTER_RECEIPT', action: 'return.rejected-after-receipt', negotiationKind: 'reject-after-receipt', ...input })
   })
+}
+
+/** A rejection, before or after receipt: the proof files stay with the case, the reason goes to the log and the negotiation. */
+async function rejectWithProof(
+  tx: Tx,
+  deps: LifecycleDeps,
+  found: LoadedCase,
+  merchant: MerchantActor,
+  now: Date,
+  input: { event: 'REJECT' | 'REJECT_AFTER_RECEIPT'; action: string; negotiationKind: string; reason: RejectionReason; message: string; files: StoredFile[] },
+) {
+  const transition = decide(found, { type: input.event, proofFiles: input.files.length }, now, deps)
+  await tx.evidenceItem.createMany({ data: input.files.map((file) => evidenceRow(file, { caseId: found.id, actor: merchant, purpose: 'REJECTION_PROOF', status: 'SUBMITTED', at: now })) })
+  await applyTransition(tx, deps, found, transition, {
+    actor: merchant,
+    action: input.action,
+    now,
+    data: { rejectionReason: input.reason },
+    details: { reason: input.reason, files: input.files.length },
+    negotiation: { kind: input.negotiationKind, message: input.message, details: { reason: input.reason } },
+    notice: 'caseRejected',
+  })
+  return transition.to
 }
 
 /** 延长收货: once per case, after the tracking number has been in long enough, unsigned. */
