@@ -4,6 +4,7 @@ import { Form, useActionData, useLoaderData, useNavigation, useSearchParams } fr
 import { useState } from 'react'
 import { z } from 'zod'
 import { CsrfInput } from '~/components/csrf-input'
+import { RowAction } from '~/components/row-action'
 import { EvidenceList } from '~/components/evidence-list'
 import { EvidenceUploader } from '~/components/evidence-uploader'
 import { ErrorLine, Section, type ActionResult } from '~/components/case-ui'
@@ -255,14 +256,9 @@ function RequestCard({ request, view, limits, result }: { request: CaseView['req
             responding
               ? (file) =>
                   file.status === 'DRAFT' ? (
-                    <Form method="post" className="inline">
-                      <CsrfInput />
-                      <input type="hidden" name="intent" value="remove-file" />
-                      <input type="hidden" name="itemId" value={file.id} />
-                      <button type="submit" className="text-xs text-red-700 underline">
-                        {t('evidence.remove', { name: file.fileName })}
-                      </button>
-                    </Form>
+                    <RowAction intent="remove-file" fields={{ itemId: file.id }} danger className="inline">
+                      {t('evidence.remove', { name: file.fileName })}
+                    </RowAction>
                   ) : null
               : undefined
           }

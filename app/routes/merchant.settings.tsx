@@ -4,6 +4,7 @@ import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { ErrorLine, Section, type ActionResult } from '~/components/case-ui'
 import { CsrfInput } from '~/components/csrf-input'
+import { RowAction } from '~/components/row-action'
 import { yuanToFen } from '~/forms/amount'
 import { LocalTime } from '~/components/time'
 import { WEBHOOK_EVENTS } from '~/domain/webhook-events'
@@ -103,23 +104,13 @@ export default function ShopSettings() {
                 {a.contactName} · {a.phone} · {a.address}
               </span>
               {!a.isDefault ? (
-                <Form method="post">
-                  <CsrfInput />
-                  <input type="hidden" name="intent" value="default-address" />
-                  <input type="hidden" name="addressId" value={a.id} />
-                  <button type="submit" className="text-xs text-blue-700 underline">
-                    {t('settings.makeDefault', { label: a.label })}
-                  </button>
-                </Form>
+                <RowAction intent="default-address" fields={{ addressId: a.id }}>
+                  {t('settings.makeDefault', { label: a.label })}
+                </RowAction>
               ) : null}
-              <Form method="post">
-                <CsrfInput />
-                <input type="hidden" name="intent" value="archive-address" />
-                <input type="hidden" name="addressId" value={a.id} />
-                <button type="submit" className="text-xs text-red-700 underline">
-                  {t('settings.archive', { label: a.label })}
-                </button>
-              </Form>
+              <RowAction intent="archive-address" fields={{ addressId: a.id }} danger>
+                {t('settings.archive', { label: a.label })}
+              </RowAction>
             </li>
           ))}
         </ul>
@@ -192,14 +183,9 @@ export default function ShopSettings() {
               <div className="flex flex-wrap items-center gap-2">
                 <span className="font-mono">{hook.url}</span>
                 <span className="text-slate-600">{hook.events.join(', ')}</span>
-                <Form method="post">
-                  <CsrfInput />
-                  <input type="hidden" name="intent" value="disable-webhook" />
-                  <input type="hidden" name="subscriptionId" value={hook.id} />
-                  <button type="submit" className="text-xs text-red-700 underline">
-                    {t('settings.webhooks.disable', { url: hook.url })}
-                  </button>
-                </Form>
+                <RowAction intent="disable-webhook" fields={{ subscriptionId: hook.id }} danger>
+                  {t('settings.webhooks.disable', { url: hook.url })}
+                </RowAction>
               </div>
               <p className="mt-1 text-xs">
                 {t('settings.webhooks.secret')} <code className="break-all rounded bg-slate-100 px-1">{hook.secret}</code>
