@@ -1,26 +1,16 @@
-import { randomBytes } from 'node:crypto'
-import pg from 'pg'
-import { afterAll, describe, expect, it, inject } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { createDb, type Db } from '~/infra/db.server'
 import { verify } from '@node-rs/argon2'
 import { BULK_PASSWORD, bulkShopEmail, seedBulkData } from '../prisma/bulk-data'
+import { copyTemplateDatabase } from './setup/template-copy'
 
-const adminUrl = inject('postgresAdminUrl')
-const template = inject('templateDatabase')
 const opened: Db[] = []
 afterAll(async () => {
   for (const db of opened) await db.$disconnect()
 })
 
 async function freshDb(): Promise<Db> {
-  const name = `bulk_${randomBytes(6).toString('hex')}`
-  const admin = new pg.Client({ connectionString: adminUrl })
-  await admin.connect()
-  await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`)
-  await admin.end()
-  const url = new URL(adminUrl)
-  url.pathname = `/${name}`
-  const db = createDb(url.toString(), 2)
+  const db = createDb(await copyTemplateDatabase('bulk'), 2)
   opened.push(db)
   return db
 }

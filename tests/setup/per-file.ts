@@ -1,22 +1,9 @@
 // Runs before each test file: a fresh database copied from the migrated template, and an
 // environment that passes validation. Services take their dependencies as arguments; the few
 // singletons that read env() see these values.
-import { randomBytes } from 'node:crypto'
-import pg from 'pg'
-import { inject } from 'vitest'
+import { copyTemplateDatabase } from './template-copy'
 
-const adminUrl = inject('postgresAdminUrl')
-const template = inject('templateDatabase')
-const name = `test_${randomBytes(6).toString('hex')}`
-
-const admin = new pg.Client({ connectionString: adminUrl })
-await admin.connect()
-await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`)
-await admin.end()
-
-const url = new URL(adminUrl)
-url.pathname = `/${name}`
-process.env.DATABASE_URL = url.toString()
+process.env.DATABASE_URL = await copyTemplateDatabase()
 process.env.NODE_ENV = 'test'
 process.env.SESSION_SECRET ??= 'test-session-secret-that-is-long-enough-0123456789'
 process.env.API_SECRET_ROOT ??= 'test-api-secret-root-that-is-long-enough-0123'
