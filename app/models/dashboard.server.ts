@@ -9,7 +9,7 @@ const beijingDaySql = (column: string) => `to_char(date_trunc('day', ${column} A
 
 export async function loadDashboard(db: Db, now: Date, range: DashboardRange) {
   const { days, from } = windowDays(now, range)
-  const [opened, ruled, buckets, percentiles, shops] = await Promise.all([
+  const [opened, ruled, [timing], shops] = await Promise.all([
     db.$queryRawUnsafe<{ day: string; n: number }[]>(
       `SELECT ${beijingDaySql('d."openedAt"')} AS day, count(*)::int AS n FROM "Dispute" d WHERE d."openedAt" >= $1 GROUP BY 1`,
       from,
@@ -19,14 +19,16 @@ export async function loadDashboard(db: Db, now: Date, range: DashboardRange) {
        FROM "Ruling" r WHERE r."createdAt" >= $1 GROUP BY 1`,
       from,
     ),
-    // width_bucket with the bounds array puts hours < 6 in 0, [6, 12) in 1, …, ≥ 72 in the last: rulingBucket().
-    db.$queryRaw<{ bucket: number; n: number }[]>`
-      SELECT width_bucket(extract(epoch FROM r."createdAt" - d."openedAt") / 3600, ${[...RULING_HOUR_BUCKETS]}::float8[]) AS bucket, count(*)::int AS n
-      FROM "Ruling" r JOIN "Dispute" d ON d.id = r."disputeId" WHERE r."createdAt" >= ${from} GROUP BY 1`,
-    db.$queryRaw<{ median: number | null; p90: number | null }[]>`
-      SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM r."createdAt" - d."openedAt") / 3600)::float8 AS median,
-             percentile_cont(0.9) WITHIN GROUP (ORDER BY extract(epoch FROM r."createdAt" - d."openedAt") / 3600)::float8 AS p90
-      FROM "Ruling" r JOIN "Dispute" d ON d.id = r."disputeId" WHERE r."createdAt" >= ${from}`,
+    // One pass over the window's rulings for both the buckets and the percentiles. width_bucket with
+    // the bounds array puts hours < 6 in 0, [6, 12) in 1, …, ≥ 72 in the last: rulingBucket().
+    db.$queryRaw<{ buckets: { bucket: number; n: number }[] | null; median: number | null; p90: number | null }[]>`
+      WITH t AS MATERIALIZED (
+        SELECT extract(epoch FROM r."createdAt" - d."openedAt") / 3600 AS hours
+        FROM "Ruling" r JOIN "Dispute" d ON d.id = r."disputeId" WHERE r."createdAt" >= ${from})
+      SELECT (SELECT json_agg(json_build_object('bucket', bucket, 'n', n)) FROM (
+                SELECT width_bucket(hours, ${[...RULING_HOUR_BUCKETS]}::float8[]) AS bucket, count(*)::int AS n FROM t GROUP BY 1) b) AS buckets,
+             (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY hours)::float8 FROM t) AS median,
+             (SELECT percentile_cont(0.9) WITHIN GROUP (ORDER BY hours)::float8 FROM t) AS p90`,
     // Disputes opened in the window ÷ after-sales cases opened in it, per shop; the case count reads
     // the (shopId, createdAt) index once per shop that had a dispute.
     db.$queryRaw<{ shopId: string; name: string; disputes: number; cases: number }[]>`
@@ -43,7 +45,7 @@ export async function loadDashboard(db: Db, now: Date, range: DashboardRange) {
   const timeoutsPerDay = fillDays(days, ruled, (r) => r.timeouts)
   const totalRuled = ruledPerDay.reduce((a, b) => a + b, 0)
   const totalTimeouts = timeoutsPerDay.reduce((a, b) => a + b, 0)
-  const bucketCounts = Array.from({ length: RULING_HOUR_BUCKETS.length + 1 }, (_, i) => buckets.find((b) => b.bucket === i)?.n ?? 0)
+  const bucketCounts = Array.from({ length: RULING_HOUR_BUCKETS.length + 1 }, (_, i) => timing?.buckets?.find((b) => b.bucket === i)?.n ?? 0)
   return {
     range,
     days,
@@ -53,7 +55,7 @@ export async function loadDashboard(db: Db, now: Date, range: DashboardRange) {
     timeoutSharePerDay: ruledPerDay.map((n, i) => (n === 0 ? null : timeoutsPerDay[i]! / n)),
     timeoutShare: totalRuled === 0 ? null : totalTimeouts / totalRuled,
     totalRuled,
-    timeToRuling: { buckets: bucketCounts, medianHours: percentiles[0]?.median ?? null, p90Hours: percentiles[0]?.p90 ?? null },
+    timeToRuling: { buckets: bucketCounts, medianHours: timing?.median ?? null, p90Hours: timing?.p90 ?? null },
     shopsByDisputeRate: shops.map((s) => ({ ...s, rate: s.disputes / s.cases })),
   }
 }
