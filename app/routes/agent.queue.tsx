@@ -2,12 +2,13 @@
 // and search, with claim and assign on each row, and the agent's own service counters on top.
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
 import { data } from '@remix-run/node'
-import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react'
+import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import { DataTable } from '~/components/case-table'
 import { CsrfInput } from '~/components/csrf-input'
 import { Money } from '~/components/money'
 import { Tabs } from '~/components/tabs'
 import { useLiveData } from '~/components/use-live-data'
+import { usePageHrefs, useSearchHref } from '~/components/use-search-href'
 import { Countdown, LocalTime } from '~/components/time'
 import { useT } from '~/i18n/use-t'
 import { clock } from '~/infra/clock.server'
@@ -141,12 +142,8 @@ export default function AgentQueue() {
   const { items, nextCursor, query, paged, agents, me } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
   const busy = useNavigation().state === 'submitting'
-  const [params] = useSearchParams()
-  const withParams = (change: (p: URLSearchParams) => void) => {
-    const next = new URLSearchParams(params)
-    change(next)
-    return `?${next.toString()}`
-  }
+  const withParams = useSearchHref()
+  const pages = usePageHrefs(nextCursor, paged)
   return (
     <>
       <h1 className="mb-4 text-2xl font-semibold">{t('queue.title')}</h1>
@@ -165,8 +162,8 @@ export default function AgentQueue() {
       <DataTable
         caption={t('queue.title')}
         rows={items}
-        nextHref={nextCursor ? withParams((p) => p.set('after', nextCursor)) : null}
-        firstHref={paged ? withParams((p) => p.delete('after')) : null}
+        nextHref={pages.nextHref}
+        firstHref={pages.firstHref}
         columns={[
           {
             header: t('table.caseNo'),

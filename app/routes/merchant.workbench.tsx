@@ -7,6 +7,7 @@ import { FlagMark } from '~/components/flag'
 import { Money } from '~/components/money'
 import { Tabs } from '~/components/tabs'
 import { useLiveData } from '~/components/use-live-data'
+import { usePageHrefs } from '~/components/use-search-href'
 import { Countdown, LocalTime } from '~/components/time'
 import { useT } from '~/i18n/use-t'
 import { readForm } from '~/infra/csrf.server'
@@ -119,20 +120,10 @@ export default function Workbench() {
   useLiveData()
   const { items, nextCursor, shopName, role, tab, paged, counts } = useLoaderData<typeof loader>()
   const bulk = useActionData<typeof action>()
-  const [params] = useSearchParams()
+  const pages = usePageHrefs(nextCursor, paged)
   const receipt = tab === 'awaitingReceipt'
   const orderNoOf = (caseId: string) => items.find((c) => c.id === caseId)?.orderNo ?? caseId
   const href = (key: WorkbenchTab) => `?tab=${key}`
-  const pageHref = (after: string) => {
-    const next = new URLSearchParams(params)
-    next.set('after', after)
-    return `?${next.toString()}`
-  }
-  const firstHref = () => {
-    const first = new URLSearchParams(params)
-    first.delete('after')
-    return `?${first.toString()}`
-  }
   return (
     <>
       <h1 className="text-2xl font-semibold">{t('workbench.title')}</h1>
@@ -172,8 +163,8 @@ export default function Workbench() {
       <DataTable
         caption={t('workbench.title')}
         rows={items}
-        nextHref={nextCursor ? pageHref(nextCursor) : null}
-        firstHref={paged ? firstHref() : null}
+        nextHref={pages.nextHref}
+        firstHref={pages.firstHref}
         columns={[
           ...(receipt
             ? [

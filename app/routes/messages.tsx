@@ -1,9 +1,10 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
 import { data } from '@remix-run/node'
-import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react'
+import { Form, Link, useLoaderData } from '@remix-run/react'
 import { PageLinks } from '~/components/case-table'
 import { CsrfInput } from '~/components/csrf-input'
 import { Tabs } from '~/components/tabs'
+import { usePageHrefs } from '~/components/use-search-href'
 import { LocalTime } from '~/components/time'
 import type { MessageKey, MessageParams } from '~/i18n/messages'
 import { useT } from '~/i18n/use-t'
@@ -45,14 +46,9 @@ export async function action({ request }: ActionFunctionArgs) {
 export default function Messages() {
   const t = useT()
   const { items, nextCursor, category, unread, paged } = useLoaderData<typeof loader>()
-  const [params] = useSearchParams()
+  const pages = usePageHrefs(nextCursor, paged)
   const categoryName = t(`messages.category.${category}`)
   const totalUnread = MESSAGE_CATEGORIES.reduce((sum, key) => sum + unread[key], 0)
-  const withParams = (change: (p: URLSearchParams) => void) => {
-    const next = new URLSearchParams(params)
-    change(next)
-    return `?${next.toString()}`
-  }
   return (
     <>
       <div className="mb-4 flex flex-wrap items-center gap-4">
@@ -119,8 +115,8 @@ export default function Messages() {
       </ul>
       <PageLinks
         className="mt-3"
-        nextHref={nextCursor ? withParams((p) => p.set('after', nextCursor)) : null}
-        firstHref={paged ? withParams((p) => p.delete('after')) : null}
+        nextHref={pages.nextHref}
+        firstHref={pages.firstHref}
       />
     </>
   )
