@@ -112,7 +112,7 @@ export async function seedDemoData(db: PrismaClient, now: Date): Promise<{ seede
       const oReceipt = await order(shopA, buyer1, wang, '白瓷茶具套装', 329_00, 15 * DAY, { shippedAt: at(-14 * DAY) })
       const oRejected = await order(shopB, buyer3, zhou, '防风冲锋衣 L', 899_00, 20 * DAY, { shippedAt: at(-19 * DAY) })
       const oDispute = await order(shopA, buyer2, li, '普洱茶饼 357g', 1_288_00, 12 * DAY, { shippedAt: at(-11 * DAY) })
-      const oRefunded = await order(shopB, buyer1, wang, '登山杖 一对', 159_00, 30 * DAY, { refundedAt: at(-25 * DAY) })
+      const oRefunded = await order(shopB, buyer1, wang, '登山杖 一对', 159_00, 30 * DAY, { refundedAt: at(-25 * DAY), refundReservedFen: 159_00 })
       const oClosed = await order(shopA, buyer3, zhou, '茶叶会员卡 (虚拟)', 99_00, 40 * DAY, { isVirtual: true })
       await order(shopA, buyer1, wang, '桂花乌龙 100g', 88_00, 1 * DAY, { expressRefundBadge: true })
       await order(shopB, buyer2, li, '速干T恤 M', 129_00, 5 * DAY, { shippedAt: at(-4 * DAY) })
@@ -202,7 +202,18 @@ export async function seedDemoData(db: PrismaClient, now: Date): Promise<{ seede
 
       const refunded = await tx.afterSalesCase.findUniqueOrThrow({ where: { caseNo: 'AS2611220006' } })
       await tx.refund.create({
-        data: { caseId: refunded.id, amountFen: oRefunded.paidAmountFen, status: 'SUCCEEDED', actorKind: 'MERCHANT', createdAt: at(-25 * DAY), completedAt: at(-25 * DAY) },
+        data: {
+          caseId: refunded.id,
+          orderId: oRefunded.id,
+          amountFen: oRefunded.paidAmountFen,
+          status: 'SUCCEEDED',
+          actorKind: 'MERCHANT',
+          idempotencyKey: `demo-${refunded.caseNo}`,
+          nextAttemptAt: at(-25 * DAY),
+          createdAt: at(-25 * DAY),
+          submittedAt: at(-25 * DAY),
+          completedAt: at(-25 * DAY),
+        },
       })
 
       // The heart of the product: an open dispute, merchant evidence due in ~13 hours.

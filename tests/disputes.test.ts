@@ -1,18 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import { RULE_IDS } from '~/domain/dispute'
+import { RULE_IDS } from '~/domain/case-machine'
 import { defaultPolicy, withOverrides } from '~/domain/policy'
 import { sweepDeadlines } from '~/services/deadlines.server'
-import {
-  attachDraftFile,
-  escalate,
-  recordRuling,
-  removeDraftFile,
-  requestEvidence,
-  submitEvidence,
-  type StoredFile,
-} from '~/services/disputes.server'
-import { issuePendingRefunds, simulatedGateway } from '~/services/refunds.server'
-import { disputeDeps, disputeWorld, TestClock, testDb } from './support'
+import type { StoredFile } from '~/services/evidence-intake.server'
+import { attachDraftFile, escalate, recordRuling, removeDraftFile, requestEvidence, submitEvidence } from './commands'
+import { startTestGateway } from './gateway'
+import { serviceDeps, disputeWorld, TestClock, testDb } from './support'
 
 const db = testDb()
 afterAll(() => db.$disconnect())
@@ -29,7 +22,7 @@ const fakeFile = (name = 'photo.png'): StoredFile => ({
 
 async function escalated() {
   const clock = new TestClock()
-  const deps = disputeDeps(db, clock)
+  const deps = serviceDeps(db, clock)
   const world = await disputeWorld(db, clock)
   await escalate(deps, world.buyer, { caseId: world.case.id, reason: 'MERCHANT_REJECTED_UNFAIRLY', description: '发霉了' })
   return { clock, deps, world }
@@ -48,7 +41,10 @@ async function merchantRequest() {
 
 const notificationsFor = (userId: string, messageKey: string) => db.notification.count({ where: { userId, messageKey } })
 // Tests share one database: assert on this test's own rows, never on sweep totals.
-const reminderEmails = (requestId: string) => db.emailOutbox.count({ where: { dedupeKey: `evidence-reminder:${requestId}` } })
+const reminderEmails = async (requestId: string) => {
+  const { caseId } = await db.evidenceRequest.findUniqueOrThrow({ where: { id: requestId }, select: { caseId: true } })
+  return db.emailOutbox.findMany({ where: { dedupeKey: { startsWith: `evidenceReminderMerchant:${caseId}:` } } })
+}
 const requestStatus = async (requestId: string) => (await db.evidenceRequest.findUniqueOrThrow({ where: { id: requestId } })).status
 
 describe('escalation', () => {
@@ -71,7 +67,7 @@ describe('escalation', () => {
 
   it('refuses a second escalation, also from a double click', async () => {
     const clock = new TestClock()
-    const deps = disputeDeps(db, clock)
+    const deps = serviceDeps(db, clock)
     const world = await disputeWorld(db, clock)
     const input = { caseId: world.case.id, reason: 'OTHER' as const, description: '' }
     const results = await Promise.allSettled([escalate(deps, world.buyer, input), escalate(deps, world.main, input)])
@@ -82,7 +78,7 @@ describe('escalation', () => {
 
   it('allows a rejected case only within 7 days, and never a closed one', async () => {
     const clock = new TestClock()
-    const deps = disputeDeps(db, clock)
+    const deps = serviceDeps(db, clock)
     const world = await disputeWorld(db, clock)
     const rejectedAt = new Date(clock.now().getTime() - defaultPolicy.dispute.escalateAfterRejectionMs - 1)
     await db.afterSalesCase.update({ where: { id: world.case.id }, data: { rejectedAt } })
@@ -94,7 +90,7 @@ describe('escalation', () => {
 
   it("hides another shop's case and refuses members without 'agree to refund'", async () => {
     const clock = new TestClock()
-    const deps = disputeDeps(db, clock)
+    const deps = serviceDeps(db, clock)
     const world = await disputeWorld(db, clock)
     const input = { caseId: world.case.id, reason: 'OTHER' as const, description: '' }
     await expect(escalate(deps, world.outsider, input)).rejects.toMatchObject({ code: 'NOT_FOUND' })
@@ -115,18 +111,21 @@ describe('evidence request: 24 hours, one reminder under 12 hours', () => {
     const { request, world, clock, deps } = await merchantRequest()
     clock.advance(12 * HOUR) // exactly 12 hours remain: not yet
     await sweepDeadlines(deps)
-    expect(await reminderEmails(request.id)).toBe(0)
+    expect(await reminderEmails(request.id)).toHaveLength(0)
     clock.advance(SECOND)
     await sweepDeadlines(deps)
-    expect(await reminderEmails(request.id)).toBe(1)
     clock.advance(6 * HOUR)
     await sweepDeadlines(deps)
-    const emails = await db.emailOutbox.findMany({ where: { dedupeKey: `evidence-reminder:${request.id}` } })
-    expect(emails).toHaveLength(1)
+    // One email per recipient (no one sees another's address), sent once.
+    const emails = await reminderEmails(request.id)
     const recipients = await db.user.findMany({ where: { id: { in: [world.userIds.main, world.userIds.cs, world.userIds.refunder] } } })
-    expect(emails[0]!.recipients.sort()).toEqual(recipients.map((u) => u.email).sort())
-    expect(emails[0]!.subject).toContain('12')
-    expect(await notificationsFor(world.userIds.main, 'notice.evidenceReminder')).toBe(1)
+    expect(emails.map((e) => e.recipients)).toEqual(expect.arrayContaining(recipients.map((u) => [u.email])))
+    expect(emails).toHaveLength(3)
+    // The real time left when it was sent: 11 h 59 min (never "less than 12 hours", never "0 hours").
+    expect(emails[0]!.subject).toContain('11 小时 59 分钟')
+    expect(emails[0]!.subject).toContain('11 h 59 min')
+    expect(emails[0]!.textBody).toContain('默认支持买家')
+    expect(await notificationsFor(world.userIds.main, 'notice.evidenceReminderMerchant')).toBe(1)
     expect(await db.caseLog.count({ where: { caseId: world.case.id, action: 'evidence.reminded', ruleId: RULE_IDS.evidenceReminder } })).toBe(1)
   })
 
@@ -134,8 +133,8 @@ describe('evidence request: 24 hours, one reminder under 12 hours', () => {
     const { request, world, clock, deps } = await merchantRequest()
     clock.advance(13 * HOUR)
     await Promise.all([sweepDeadlines(deps), sweepDeadlines(deps), sweepDeadlines(deps)])
-    expect(await reminderEmails(request.id)).toBe(1)
-    expect(await notificationsFor(world.userIds.main, 'notice.evidenceReminder')).toBe(1)
+    expect(await reminderEmails(request.id)).toHaveLength(3)
+    expect(await notificationsFor(world.userIds.main, 'notice.evidenceReminderMerchant')).toBe(1)
   })
 
   it('reminds at once when made with less than 12 hours left', async () => {
@@ -143,7 +142,11 @@ describe('evidence request: 24 hours, one reminder under 12 hours', () => {
     const deps = { ...setup.deps, policy: withOverrides({ dispute: { merchantEvidenceMs: 6 * HOUR } }) }
     const request = await requestEvidence(deps, setup.world.agent, { caseId: setup.world.case.id, party: 'MERCHANT', instructions: 'x', checklist: [] })
     expect((await db.evidenceRequest.findUniqueOrThrow({ where: { id: request.id } })).reminderSentAt).toEqual(setup.clock.now())
-    expect(await db.emailOutbox.count({ where: { dedupeKey: `evidence-reminder:${request.id}` } })).toBe(1)
+    expect(await reminderEmails(request.id)).toHaveLength(3)
+    expect((await reminderEmails(request.id))[0]!.subject).toContain('6 小时')
+    setup.clock.advance(HOUR)
+    await sweepDeadlines(deps)
+    expect(await reminderEmails(request.id)).toHaveLength(3)
   })
 
   it('sends no reminder for a submitted request', async () => {
@@ -151,7 +154,7 @@ describe('evidence request: 24 hours, one reminder under 12 hours', () => {
     await submitEvidence(deps, world.main, { requestId: request.id, explanation: '已发货前检查' })
     clock.advance(20 * HOUR)
     await sweepDeadlines(deps)
-    expect(await reminderEmails(request.id)).toBe(0)
+    expect(await reminderEmails(request.id)).toHaveLength(0)
     expect(await requestStatus(request.id)).toBe('SUBMITTED')
   })
 })
@@ -165,18 +168,26 @@ describe('timeout', () => {
     expect((await db.afterSalesCase.findUniqueOrThrow({ where: { id: world.case.id } })).state).toBe('IN_DISPUTE')
     clock.advance(SECOND)
     await sweepDeadlines(deps)
-    const ruling = await db.ruling.findUniqueOrThrow({ where: { caseId: world.case.id } })
+    const ruling = await db.ruling.findFirstOrThrow({ where: { caseId: world.case.id } })
     expect(ruling).toMatchObject({ actorKind: 'SYSTEM', ruleId: RULE_IDS.merchantEvidenceTimeout, liableParty: 'MERCHANT', outcome: 'FULL_REFUND', refundAmountFen: 250_00 })
     expect((await db.evidenceRequest.findUniqueOrThrow({ where: { id: request.id } })).status).toBe('EXPIRED')
     const after = await db.afterSalesCase.findUniqueOrThrow({ where: { id: world.case.id } })
     expect(after).toMatchObject({ state: 'REFUNDED', closedAt: clock.now() })
     const refund = await db.refund.findFirstOrThrow({ where: { caseId: world.case.id } })
     expect(refund).toMatchObject({ amountFen: 250_00, status: 'PENDING', actorKind: 'SYSTEM', ruleId: RULE_IDS.merchantEvidenceTimeout })
-    expect(await issuePendingRefunds(db, simulatedGateway, () => clock.now())).toBeGreaterThanOrEqual(1)
-    expect(await db.refund.findUniqueOrThrow({ where: { id: refund.id } })).toMatchObject({ status: 'SUCCEEDED' })
-    expect((await db.order.findUniqueOrThrow({ where: { id: world.order.id } })).refundedAt).toEqual(clock.now())
-    expect(await notificationsFor(world.userIds.buyer, 'notice.ruled')).toBe(1)
-    expect(await notificationsFor(world.userIds.main, 'notice.ruled')).toBe(1)
+    const gateway = await startTestGateway(deps)
+    try {
+      await gateway.run()
+      expect(await gateway.settled(refund.id)).toMatchObject({ status: 'SUCCEEDED' })
+    } finally {
+      await gateway.stop()
+    }
+    // 250 of the 300 paid: a partial refund, so the order is not "refunded" in full.
+    expect((await db.order.findUniqueOrThrow({ where: { id: world.order.id } })).refundedAt).toBeNull()
+    expect(await notificationsFor(world.userIds.buyer, 'notice.ruled.FULL_REFUND')).toBe(1)
+    expect(await notificationsFor(world.userIds.main, 'notice.ruled.FULL_REFUND')).toBe(1)
+    // The system's ruling reads as its rule in each reader's language, not as stored bilingual text.
+    expect(ruling.rationale).toBe('')
     expect(await db.caseLog.count({ where: { caseId: world.case.id, action: 'dispute.ruled-by-timeout', actorKind: 'SYSTEM' } })).toBe(1)
     clock.advance(HOUR)
     await sweepDeadlines(deps)
@@ -189,7 +200,7 @@ describe('timeout', () => {
     clock.advance(30 * HOUR)
     await sweepDeadlines(deps)
     expect(await requestStatus(request.id)).toBe('EXPIRED')
-    expect(await reminderEmails(request.id)).toBe(0)
+    expect(await reminderEmails(request.id)).toHaveLength(0)
   })
 
   it('hands an expired buyer request back to the agent', async () => {
@@ -275,14 +286,24 @@ describe('liability ruling', () => {
     expect(result).toMatchObject({ actorKind: 'AGENT', agentId: world.agent.userId, refundAmountFen: 100_00, reliedEvidenceIds: [item.id] })
     expect((await db.afterSalesCase.findUniqueOrThrow({ where: { id: world.case.id } })).state).toBe('REFUNDED')
     expect(await db.refund.findFirstOrThrow({ where: { caseId: world.case.id } })).toMatchObject({ amountFen: 100_00, actorKind: 'AGENT' })
-    expect(await notificationsFor(world.userIds.buyer, 'notice.ruled')).toBe(1)
-    expect(await db.emailOutbox.count({ where: { dedupeKey: `ruled:${result.id}` } })).toBe(1)
+    expect(await notificationsFor(world.userIds.buyer, 'notice.ruled.PARTIAL_REFUND')).toBe(1)
+    // Both parties are emailed, each alone: the buyer's address never shares a To: line with the shop's.
+    const emails = await db.emailOutbox.findMany({ where: { dedupeKey: { startsWith: `ruled:${world.case.id}:` } } })
+    expect(emails).toHaveLength(4)
+    for (const email of emails) expect(email.recipients).toHaveLength(1)
+    expect(emails[0]!.textBody).toContain('部分退款 ¥100.00 / 实付 ¥300.00')
+    expect(emails[0]!.textBody).toContain('partial refund ¥100.00 / paid ¥300.00')
   })
 
-  it('refuses a partial refund above the paid amount', async () => {
+  it('takes a partial amount above zero and at most what the buyer asked for (250 of 300 paid)', async () => {
     const { world, deps } = await escalated()
-    await expect(recordRuling(deps, world.agent, ruling({ caseId: world.case.id, refundAmountFen: 300_01 }))).rejects.toMatchObject({ code: 'REFUND_AMOUNT_INVALID' })
-    await expect(recordRuling(deps, world.agent, ruling({ caseId: world.case.id, refundAmountFen: 300_00 }))).resolves.toBeTruthy()
+    const refuse = (fen: number, code: string) => expect(recordRuling(deps, world.agent, ruling({ caseId: world.case.id, refundAmountFen: fen }))).rejects.toMatchObject({ code })
+    await refuse(300_00, 'REFUND_ABOVE_REQUEST')
+    await refuse(250_01, 'REFUND_ABOVE_REQUEST')
+    await refuse(0, 'REFUND_AMOUNT_INVALID')
+    expect(await db.ruling.count({ where: { caseId: world.case.id } })).toBe(0)
+    await expect(recordRuling(deps, world.agent, ruling({ caseId: world.case.id, refundAmountFen: 250_00 }))).resolves.toMatchObject({ refundAmountFen: 250_00 })
+    expect(await db.refund.findFirstOrThrow({ where: { caseId: world.case.id } })).toMatchObject({ amountFen: 250_00 })
   })
 
   it('lets exactly one of two racing agents rule', async () => {
@@ -304,7 +325,7 @@ describe('liability ruling', () => {
     await recordRuling(deps, world.agent, ruling({ caseId: world.case.id, outcome: 'REJECT_REQUEST', refundAmountFen: null }))
     expect((await db.afterSalesCase.findUniqueOrThrow({ where: { id: world.case.id } })).state).toBe('CLOSED')
     await expect(attachDraftFile(deps, world.main, request.id, fakeFile())).rejects.toMatchObject({ code: 'EVIDENCE_WINDOW_CLOSED' })
-    await expect(requestEvidence(deps, world.agent, { caseId: world.case.id, party: 'BUYER', instructions: 'x', checklist: [] })).rejects.toMatchObject({ code: 'NOT_IN_DISPUTE' })
+    await expect(requestEvidence(deps, world.agent, { caseId: world.case.id, party: 'BUYER', instructions: 'x', checklist: [] })).rejects.toMatchObject({ code: 'CASE_CLOSED' })
     await expect(recordRuling(deps, world.agent, ruling({ caseId: world.case.id }))).rejects.toMatchObject({ code: 'CONFLICT_ALREADY_RULED' })
     expect(await db.refund.count({ where: { caseId: world.case.id } })).toBe(0)
   })

@@ -6,11 +6,11 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { defaultPolicy, withOverrides } from '~/domain/policy'
 import { createS3Client } from '~/infra/storage.server'
-import { attachDraftFile, escalate, requestEvidence } from '~/services/disputes.server'
+import { attachDraftFile, escalate, requestEvidence } from './commands'
 import { PART_SIZE, storeEvidenceStream, type Storage } from '~/services/evidence-upload.server'
 import { S3RVER_CREDENTIALS, freePort, startS3, type RunningS3 } from '../scripts/embedded-services'
 import { chunked, HTML_PAGE, makeLargePng, makePdf, makePng } from './fixtures/files'
-import { disputeDeps, disputeWorld, TestClock, testDb } from './support'
+import { serviceDeps, disputeWorld, TestClock, testDb } from './support'
 
 const db = testDb()
 const BUCKET = 'evidence'
@@ -119,7 +119,7 @@ describe('streaming evidence to S3', () => {
       }
     }
     const clock = new TestClock()
-    const deps = disputeDeps(db, clock)
+    const deps = serviceDeps(db, clock)
     const world = await disputeWorld(db, clock)
     await escalate(deps, world.buyer, { caseId: world.case.id, reason: 'OTHER', description: '' })
     const request = await requestEvidence(deps, world.agent, { caseId: world.case.id, party: 'MERCHANT', instructions: 'x', checklist: [] })
@@ -130,7 +130,7 @@ describe('streaming evidence to S3', () => {
 
   it('refuses to record a file whose upload finished after the due time; the caller deletes the object', async () => {
     const clock = new TestClock()
-    const deps = disputeDeps(db, clock)
+    const deps = serviceDeps(db, clock)
     const world = await disputeWorld(db, clock)
     await escalate(deps, world.buyer, { caseId: world.case.id, reason: 'OTHER', description: '' })
     const request = await requestEvidence(deps, world.agent, { caseId: world.case.id, party: 'MERCHANT', instructions: 'x', checklist: [] })

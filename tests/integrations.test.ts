@@ -5,10 +5,10 @@ import { defaultPolicy, withOverrides } from '~/domain/policy'
 import { requireIntegration } from '~/infra/api-route.server'
 import { deriveSecret, sign } from '~/infra/signing.server'
 import { createIntegration, recordLogisticsEvent, recordShipment, upsertOrder } from '~/services/integration-api.server'
-import { merchantDecide, openRequest, submitReturnShipment } from '~/services/lifecycle.server'
-import { issuePendingRefunds, simulatedGateway } from '~/services/refunds.server'
+import { merchantDecide, openRequest, submitReturnShipment } from './commands'
+import { startTestGateway } from './gateway'
 import { deliverDueWebhooks, WEBHOOK_HEADERS } from '~/services/webhooks.server'
-import { disputeDeps, disputeWorld, TestClock, testDb } from './support'
+import { serviceDeps, disputeWorld, TestClock, testDb } from './support'
 
 const db = testDb()
 afterAll(() => db.$disconnect())
@@ -131,7 +131,7 @@ describe('order and logistics API', () => {
     expect((await call(signed('shipments', erp, shipment), recordShipment)).status).toBe(200)
     expect(await db.order.findUniqueOrThrow({ where: { orderNo } })).toMatchObject({ shippedAt: new Date('2026-11-21T01:00:00Z'), shipTrackingNo: 'SF0001112223' })
 
-    const deps = disputeDeps(db, new TestClock())
+    const deps = serviceDeps(db, new TestClock())
     const created = await openRequest(deps, world.buyer, { orderNo, type: 'RETURN_AND_REFUND', reason: 'DAMAGED', description: '', amountFen: null, files: [] })
     const address = await db.shopAddress.create({ data: { shopId: world.shop.id, label: 'W', contactName: 'Z', phone: '1', address: 'Hangzhou', createdAt: new Date() } })
     await merchantDecide(deps, world.main, created.id, { kind: 'APPROVE', addressId: address.id })
@@ -174,7 +174,7 @@ describe('outbound webhooks', () => {
 
   it('signs each event, retries after the receiver fails with the same delivery id, and never delivers twice', async () => {
     const clock = new TestClock(new Date())
-    const deps = disputeDeps(db, clock)
+    const deps = serviceDeps(db, clock)
     const world = await disputeWorld(db, clock)
     const subscription = await db.webhookSubscription.create({ data: { shopId: world.shop.id, url, events: ['refund.approved', 'refund.issued', 'case.state_changed'], createdAt: clock.now() } })
     const order = await db.order.create({
@@ -182,7 +182,13 @@ describe('outbound webhooks', () => {
     })
     const created = await openRequest(deps, world.buyer, { orderNo: order.orderNo, type: 'REFUND_ONLY', reason: 'OTHER', description: '', amountFen: null, files: [] })
     await merchantDecide(deps, world.main, created.id, { kind: 'APPROVE' })
-    await issuePendingRefunds(db, simulatedGateway, () => clock.now())
+    const gateway = await startTestGateway(deps)
+    try {
+      await gateway.run()
+      await gateway.settled((await db.refund.findFirstOrThrow({ where: { caseId: created.id } })).id)
+    } finally {
+      await gateway.stop()
+    }
     const queued = await db.webhookDelivery.findMany({ where: { subscriptionId: subscription.id }, orderBy: { createdAt: 'asc' } })
     // opened, refunded (two state changes), refund approved, refund issued
     expect(queued.map((d) => d.eventType).sort()).toEqual(['case.state_changed', 'case.state_changed', 'refund.approved', 'refund.issued'])
@@ -220,7 +226,7 @@ describe('outbound webhooks', () => {
 
   it('gives up after the last attempt and tells the members who manage settings, once', async () => {
     const clock = new TestClock(new Date())
-    const deps = disputeDeps(db, clock)
+    const deps = serviceDeps(db, clock)
     const world = await disputeWorld(db, clock)
     const policy = withOverrides({ integrations: { webhookMaxAttempts: 2 } })
     const subscription = await db.webhookSubscription.create({ data: { shopId: world.shop.id, url, events: ['case.state_changed'], createdAt: clock.now() } })
@@ -249,7 +255,7 @@ describe('outbound webhooks', () => {
 
   it('two workers racing deliver each event once', async () => {
     const clock = new TestClock(new Date())
-    const deps = disputeDeps(db, clock)
+    const deps = serviceDeps(db, clock)
     const world = await disputeWorld(db, clock)
     const subscription = await db.webhookSubscription.create({ data: { shopId: world.shop.id, url, events: ['case.state_changed'], createdAt: clock.now() } })
     const order = await db.order.create({

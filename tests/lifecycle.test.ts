@@ -1,18 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import { LIFECYCLE_RULE_IDS } from '~/domain/lifecycle'
+import { RULE_IDS as LIFECYCLE_RULE_IDS } from '~/domain/case-machine'
 import { defaultPolicy } from '~/domain/policy'
 import type { Prisma } from '~/generated/prisma/client'
 import { sweepDeadlines } from '~/services/deadlines.server'
-import { escalate, recordRuling, type StoredFile } from '~/services/disputes.server'
-import {
-  cancelForOfflineResolution,
-  confirmReceipt,
-  extendReceipt,
-  merchantDecide,
-  openRequest,
-  submitReturnShipment,
-} from '~/services/lifecycle.server'
-import { disputeDeps, disputeWorld, TestClock, testDb } from './support'
+import type { StoredFile } from '~/services/evidence-intake.server'
+import { cancelForOfflineResolution, confirmReceipt, escalate, extendReceipt, merchantDecide, openRequest, recordRuling, submitReturnShipment } from './commands'
+import { serviceDeps, disputeWorld, TestClock, testDb } from './support'
 
 const db = testDb()
 afterAll(() => db.$disconnect())
@@ -25,7 +18,7 @@ const proof = (): StoredFile => ({ key: `test/${Math.random().toString(36).slice
 let orderSeq = 0
 async function world() {
   const clock = new TestClock()
-  const deps = disputeDeps(db, clock)
+  const deps = serviceDeps(db, clock)
   const w = await disputeWorld(db, clock)
   const address = await db.shopAddress.create({
     data: { shopId: w.shop.id, label: 'Main warehouse', contactName: 'Zhang', phone: '0571-1', address: 'Hangzhou', isDefault: true, createdAt: clock.now() },
@@ -233,7 +226,7 @@ describe('return and refund, by hand', () => {
     const created = await w.open((await w.order({ shippedAt: w.clock.now() })).orderNo)
     await cancelForOfflineResolution(w.deps, w.cs, created.id, { resolution: 'EXCHANGE', message: '已与买家协商换货' })
     expect(await w.reload(created.id)).toMatchObject({ state: 'CLOSED', offlineResolution: 'EXCHANGE' })
-    expect(await db.notification.count({ where: { userId: w.userIds.buyer, caseId: created.id, messageKey: 'notice.caseExchange' } })).toBe(1)
+    expect(await db.notification.count({ where: { userId: w.userIds.buyer, caseId: created.id, messageKey: 'notice.caseOffline.EXCHANGE' } })).toBe(1)
   })
 })
 
@@ -243,7 +236,7 @@ describe('who may do what', () => {
     const created = await w.open((await w.order({ shippedAt: w.clock.now() })).orderNo)
     await expect(merchantDecide(w.deps, w.viewer, created.id, { kind: 'APPROVE' })).rejects.toMatchObject({ code: 'FORBIDDEN' })
     await expect(merchantDecide(w.deps, w.outsider, created.id, { kind: 'APPROVE' })).rejects.toMatchObject({ code: 'NOT_FOUND' })
-    await expect(merchantDecide(w.deps, w.viewer, created.id, { kind: 'REJECT', reason: 'OTHER', message: '', files: [] })).rejects.toMatchObject({ code: 'PROOF_REQUIRED' })
+    await expect(merchantDecide(w.deps, w.viewer, created.id, { kind: 'REJECT', reason: 'OTHER', message: '无质量问题', files: [] })).rejects.toMatchObject({ code: 'PROOF_REQUIRED' })
     expect((await w.reload(created.id)).state).toBe('PENDING_MERCHANT')
   })
 })

@@ -9,12 +9,16 @@ const routesDir = path.resolve(import.meta.dirname, '../app/routes')
 const PUBLIC_LOADERS = new Set(['_index.tsx', 'login.tsx', 'logout.tsx', 'locale.tsx', 'healthz.ts', 'test-hooks.clock.ts'])
 // Multipart uploads check the CSRF token while streaming (readMultipartForm); the test hook does
 // not exist in production (its first statement refuses).
-const FORM_READERS = /readForm\(request\)|readMultipartForm\(request/
+// The evidence intake and the case page's dispatch read through readMultipartForm / readForm.
+const FORM_READERS = /readForm\(request\)|readMultipartForm\(request|intakeEvidence\(request|runCaseAction\(request/
 const TEST_ONLY = new Set(['test-hooks.clock.ts'])
 const GUARD = /\b(requireActor|requireBuyer|requireMerchant|requireAgent|getActor)\(/
 // Machine-to-machine routes authenticate by HMAC signature instead of a session and a CSRF token.
 const API_GUARD = /\breturn requireIntegration\(request, /
 const isApi = (file: string) => file.startsWith('api.')
+// The payment gateway's result notifications authenticate by the gateway's signature.
+const GATEWAY_GUARD = /await requireGatewayNotification\(request\)/
+const isGateway = (file: string) => file.startsWith('payments.')
 
 function functionBody(source: string, name: 'loader' | 'action'): string | null {
   const start = source.search(new RegExp(`export (async )?function ${name}\\b`))
@@ -28,7 +32,10 @@ function functionBody(source: string, name: 'loader' | 'action'): string | null 
   return source.slice(open)
 }
 
-const routes = readdirSync(routesDir).filter((f) => /\.tsx?$/.test(f) && !f.includes('.test.'))
+// Flat route files, and folder routes' route.tsx (the folder's other files are private components).
+const routes = readdirSync(routesDir, { withFileTypes: true }).flatMap((entry) =>
+  entry.isDirectory() ? [path.join(entry.name, 'route.tsx')] : /\.tsx?$/.test(entry.name) && !entry.name.includes('.test.') ? [entry.name] : [],
+)
 
 describe('route modules', () => {
   it.each(routes)('%s guards its loader and action', (file) => {
@@ -39,7 +46,9 @@ describe('route modules', () => {
       expect(firstStatement, `${file}: the loader's first statement must be an actor guard`).toMatch(GUARD)
     }
     const action = functionBody(source, 'action')
-    if (isApi(file)) {
+    if (isGateway(file)) {
+      expect(action?.trim().split('\n')[0], `${file}: the action's first statement verifies the gateway's signature`).toMatch(GATEWAY_GUARD)
+    } else if (isApi(file)) {
       expect(action?.trim().split('\n')[0], `${file}: the action's first statement authenticates the signed request`).toMatch(API_GUARD)
       expect(source, `${file}: GET is refused`).toMatch(/export const loader = methodNotAllowed/)
     } else if (action && TEST_ONLY.has(file)) {

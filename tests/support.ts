@@ -4,7 +4,7 @@ import type { Clock } from '~/infra/clock.server'
 import { hashPassword } from '~/services/auth.server'
 import type { AgentActor, BuyerActor, MerchantActor } from '~/domain/actor'
 import { defaultPolicy, type Policy } from '~/domain/policy'
-import type { DisputeDeps } from '~/services/disputes.server'
+import type { ServiceDeps } from '~/services/deps'
 
 export function testDb(): Db {
   return createDb(process.env.DATABASE_URL!, 5)
@@ -103,7 +103,7 @@ export async function makeOrderAndCase(
 
 // ─── dispute fixtures ─────────────────────────────────────────────────────────
 
-export function disputeDeps(db: Db, clock: TestClock, policy: Policy = defaultPolicy): DisputeDeps {
+export function serviceDeps(db: Db, clock: TestClock, policy: Policy = defaultPolicy): ServiceDeps {
   return { db, clock, policy, appUrl: 'http://portal.test' }
 }
 

@@ -137,7 +137,18 @@ function ReceiptForm({ view, result }: { view: CaseView; result: ActionResult | 
 export function LifecyclePanel({ view, result }: { view: CaseView; result: ActionResult | undefined }) {
   const t = useT()
   const life = view.lifecycle
-  const actions = life.actions
+  const offered = new Set(view.commands)
+  const actions = {
+    approve: offered.has('approve'),
+    reject: offered.has('reject'),
+    directRefund: offered.has('direct-refund'),
+    shipReturn: offered.has('ship-return'),
+    confirmReceipt: offered.has('confirm-receipt'),
+    rejectAfterReceipt: offered.has('reject-after-receipt'),
+    extendReceipt: offered.has('extend-receipt'),
+    offlineResolution: offered.has('offline-resolution'),
+    withdraw: offered.has('withdraw'),
+  }
   const isMerchant = view.viewer.kind === 'MERCHANT'
   const approveBusy = useBusy('approve')
   const deadlineLabel = DEADLINE_LABEL[view.case.state as keyof typeof DEADLINE_LABEL]
@@ -154,7 +165,7 @@ export function LifecyclePanel({ view, result }: { view: CaseView; result: Actio
         ) : null}
         {life.autoDecisionRuleId ? (
           <p className="rounded bg-green-50 px-3 py-2 text-sm text-green-900" data-testid="auto-decision">
-            {t(life.expressRefund ? 'lifecycle.expressRefunded' : 'lifecycle.autoRefunded')} <span className="font-mono text-xs">{life.autoDecisionRuleId}</span>
+            {t(life.expressRefund ? 'lifecycle.expressRefunded' : 'lifecycle.autoRefunded')} {t(`rule.${life.autoDecisionRuleId}` as never)}
           </p>
         ) : null}
         {life.offlineResolution ? <p className="text-sm">{t(`offlineResolution.${life.offlineResolution}` as never)}</p> : null}
@@ -182,14 +193,11 @@ export function LifecyclePanel({ view, result }: { view: CaseView; result: Actio
         ) : view.case.state === 'AWAITING_RETURN' ? (
           <p className="text-sm text-amber-800">{t('lifecycle.noAddress')}</p>
         ) : null}
-        {/* A ruling shows its own refund; otherwise the after-sales refund shows here. */}
-        {!view.ruling
-          ? view.refunds.map((refund) => (
-              <p key={refund.id} className="text-sm" data-testid="refund">
-                {t('refund.line', { status: t(`refundStatus.${refund.status}`) })} <Money fen={refund.amountFen} />
-              </p>
-            ))
-          : null}
+        {view.case.boundByRuling ? (
+          <p className="rounded bg-blue-50 px-3 py-2 text-sm text-blue-900" data-testid="bound-by-ruling">
+            {t(isMerchant ? 'lifecycle.boundByRuling.merchant' : 'lifecycle.boundByRuling.other')}
+          </p>
+        ) : null}
         {life.returnTrackingNo ? (
           <p className="text-sm" data-testid="return-tracking">
             {t('lifecycle.tracking', { courier: t(`courier.${life.returnCourier}` as never), trackingNo: life.returnTrackingNo })}

@@ -1,5 +1,37 @@
+import { arrivalKey, type RefundStanding } from '~/domain/money'
+import { useT } from '~/i18n/use-t'
+
 export const formatFen = (fen: number) => `¥${(fen / 100).toFixed(2)}`
 
 export function Money({ fen }: { fen: number }) {
   return <span className="tabular-nums">{formatFen(fen)}</span>
+}
+
+const TONE: Record<RefundStanding['kind'], string> = {
+  NONE: '',
+  PENDING: 'bg-amber-100 text-amber-900',
+  PARTIAL: 'bg-sky-100 text-sky-900',
+  FULL: 'bg-green-100 text-green-900',
+}
+
+/** The order's refunds in one badge: 退款中 / 部分退款 ¥50.00 / 实付 ¥899.00 / 已退款. */
+export function RefundBadge({ standing }: { standing: RefundStanding }) {
+  const t = useT()
+  if (standing.kind === 'NONE') return null
+  return (
+    <span className={`rounded px-2 py-0.5 text-sm tabular-nums ${TONE[standing.kind]}`} data-testid="refund-standing">
+      {t(`refundStanding.${standing.kind}`, { amount: formatFen(standing.amountFen), paid: formatFen(standing.paidFen) })}
+    </span>
+  )
+}
+
+/** When the money arrives, from policy: 原路退回，预计 1–3 个工作日到账 (express refunds: within 24 hours). */
+export function RefundArrival({ standing, express }: { standing: RefundStanding; express: boolean }) {
+  const t = useT()
+  if (standing.kind !== 'PENDING') return null
+  return (
+    <p className="text-sm text-slate-700" data-testid="refund-arrival">
+      {t(arrivalKey(express))}
+    </p>
+  )
 }

@@ -29,6 +29,11 @@ export function merchantPermissions(actor: Pick<MerchantActor, 'role' | 'granted
   return [...PERMISSIONS_BY_ROLE[actor.role]]
 }
 
+/** The shop roles that hold a permission by role (custom sub-accounts hold it only if granted). */
+export function rolesWith(permission: ShopPermission): ShopRole[] {
+  return (Object.keys(PERMISSIONS_BY_ROLE) as ShopRole[]).filter((role) => (PERMISSIONS_BY_ROLE[role] as readonly ShopPermission[]).includes(permission))
+}
+
 export function merchantCan(actor: Pick<MerchantActor, 'role' | 'grantedPermissions'>, permission: ShopPermission) {
   return merchantPermissions(actor).includes(permission)
 }

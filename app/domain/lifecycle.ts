@@ -1,12 +1,10 @@
-// The after-sales life cycle before (and besides) platform intervention: refund-only, return and
-// refund, the automatic decisions at each deadline, express refund and the merchant's auto-refund
-// strategy. Pure functions over plain values; every refusal is a named error the UI translates.
-// A deadline is met while now < deadline; at the deadline exactly the time is up (as for evidence).
-import { assertNever } from './actor'
-import type { CaseState } from './dispute'
+// Opening an after-sales request: what may be asked for, express refund (versioned) and the
+// merchant's auto-refund strategy, plus the fixed lists the request and merchant forms offer. What
+// happens to the case afterwards is the case machine's (case-machine.ts).
+import { fail, ok, RULE_IDS, type CaseState, type CaseType, type Result, type RuleId } from './case-machine'
 import type { Policy } from './policy'
 
-export type CaseType = 'REFUND_ONLY' | 'RETURN_AND_REFUND'
+export type { CaseType } from './case-machine'
 export const CASE_TYPES = ['REFUND_ONLY', 'RETURN_AND_REFUND'] as const satisfies readonly CaseType[]
 
 export const CASE_REASONS = [
@@ -42,55 +40,25 @@ export type OfflineResolution = (typeof OFFLINE_RESOLUTIONS)[number]
 /** The fixed, non-editable SMS notice a merchant may send with a return address. */
 export const RETURN_SMS_NOTICE = '拒收到付/EMS/顺丰/邮政包邮'
 
-/** Ids of the automatic decisions, recorded on refunds and case log rows. */
-export const LIFECYCLE_RULE_IDS = {
-  refundOnlyTimeout: 'refund-only.merchant-timeout',
-  returnReviewTimeout: 'return.merchant-review-timeout',
-  buyerShipTimeout: 'return.buyer-ship-timeout',
-  merchantReceiveTimeout: 'return.merchant-receive-timeout',
-  expressRefundCurrent: 'express-refund.2023-09-13',
-  expressRefundOld: 'express-refund.before-2023-09-13',
-  autoRefundStrategy: 'merchant-strategy.auto-refund-only',
-} as const
+export type OpeningError = 'AMOUNT_INVALID' | 'OPEN_REQUEST_EXISTS' | 'ORDER_REFUNDED'
 
-export type LifecycleError =
-  | 'NOT_PENDING_MERCHANT'
-  | 'NOT_AWAITING_RETURN'
-  | 'NOT_AWAITING_RECEIPT'
-  | 'NOT_RETURN_CASE'
-  | 'CASE_CLOSED'
-  | 'DEADLINE_PASSED'
-  | 'NOT_DUE'
-  | 'RETURN_ADDRESS_REQUIRED'
-  | 'PROOF_REQUIRED'
-  | 'INSURANCE_WARNING'
-  | 'EXTENSION_NOT_YET'
-  | 'EXTENSION_USED'
-  | 'PARCEL_SIGNED'
-  | 'AMOUNT_INVALID'
-  | 'OPEN_REQUEST_EXISTS'
-  | 'ORDER_REFUNDED'
-  | 'IN_DISPUTE'
-
-export type Result<T> = { ok: true; value: T } | { ok: false; error: LifecycleError }
-const ok = <T>(value: T): Result<T> => ({ ok: true, value })
-const fail = <T>(error: LifecycleError): Result<T> => ({ ok: false, error })
-
-export const isBefore = (now: Date, deadline: Date) => now.getTime() < deadline.getTime()
 const plus = (at: Date, ms: number) => new Date(at.getTime() + ms)
 
 // ─── opening a request ─────────────────────────────────────────────────────────
 
-/** Amount the buyer may ask for: 0 < amount ≤ paid; empty means the paid amount. */
-export function requestedAmount(amountFen: number | null, paidAmountFen: number): Result<number> {
-  if (amountFen === null) return ok(paidAmountFen)
-  if (!Number.isInteger(amountFen) || amountFen <= 0 || amountFen > paidAmountFen) return fail('AMOUNT_INVALID')
+/** Amount the buyer may ask for: 0 < amount ≤ the order's refundable balance; empty means all of it. */
+export function requestedAmount(amountFen: number | null, refundableFen: number): Result<number, OpeningError> {
+  if (amountFen === null) return ok(refundableFen)
+  if (!Number.isInteger(amountFen) || amountFen <= 0 || amountFen > refundableFen) return fail('AMOUNT_INVALID')
   return ok(amountFen)
 }
 
-/** One open request per order; a new one only after rejection or closure. */
-export function canOpenRequest(otherCaseStates: readonly CaseState[], orderRefunded: boolean): Result<true> {
-  if (orderRefunded) return fail('ORDER_REFUNDED')
+/**
+ * One open request per order; a new one only after rejection or closure, and only while something
+ * is left to refund: a refund pending counts like a paid one (paid − refunds not failed).
+ */
+export function canOpenRequest(otherCaseStates: readonly CaseState[], refundableFen: number): Result<true, OpeningError> {
+  if (refundableFen <= 0) return fail('ORDER_REFUNDED')
   const open = otherCaseStates.some((state) => state !== 'REJECTED' && state !== 'CLOSED' && state !== 'REFUNDED')
   return open ? fail('OPEN_REQUEST_EXISTS') : ok(true)
 }
@@ -118,7 +86,7 @@ export type ExpressRefundCheck =
 export type ExpressRefundDecision = {
   applies: boolean
   /** The rule in force when the order was paid. */
-  ruleId: string
+  ruleId: RuleId
   /** Every condition that failed, so the case log can say why in words. */
   failed: ExpressRefundCheck[]
   inputs: Record<string, string | number | boolean>
@@ -137,7 +105,7 @@ export function evaluateExpressRefund(inputs: ExpressRefundInputs, policy: Polic
   if (oldRule && inputs.requestedAt.getTime() - inputs.paidAt.getTime() > rule.oldRuleRequestWithinMs) failed.push('REQUESTED_TOO_LATE')
   return {
     applies: failed.length === 0,
-    ruleId: oldRule ? LIFECYCLE_RULE_IDS.expressRefundOld : LIFECYCLE_RULE_IDS.expressRefundCurrent,
+    ruleId: oldRule ? RULE_IDS.expressRefundOld : RULE_IDS.expressRefundCurrent,
     failed,
     inputs: {
       paidAmountFen: inputs.paidAmountFen,
@@ -156,7 +124,7 @@ export function evaluateExpressRefund(inputs: ExpressRefundInputs, policy: Polic
 
 export type AutoRefundStrategy = { enabled: boolean; perOrderMaxFen: number; dailyCapFen: number }
 
-export function validateStrategy(strategy: AutoRefundStrategy, policy: Policy): Result<AutoRefundStrategy> {
+export function validateStrategy(strategy: AutoRefundStrategy, policy: Policy): Result<AutoRefundStrategy, OpeningError> {
   const { minPerOrderFen, maxPerOrderFen } = policy.autoRefundStrategy
   const inRange = (fen: number) => Number.isInteger(fen) && fen >= minPerOrderFen && fen <= maxPerOrderFen
   if (!inRange(strategy.perOrderMaxFen) || !Number.isInteger(strategy.dailyCapFen) || strategy.dailyCapFen < strategy.perOrderMaxFen) {
@@ -186,151 +154,13 @@ export function strategyDay(at: Date, policy: Policy): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: policy.autoRefundStrategy.timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at)
 }
 
-// ─── the case after it is opened ───────────────────────────────────────────────
-
-export type LifecycleCase = {
-  type: CaseType
-  state: CaseState
-  merchantRespondBy: Date | null
-  buyerShipBy: Date | null
-  merchantReceiveBy: Date | null
-  trackingUploadedAt: Date | null
-  parcelSignedAt: Date | null
-  receiptExtensions: number
-  returnShippingInsurance: boolean
-}
-
-/** Deadlines a transition sets; `null` clears one, absent leaves it. */
-export type DeadlineChange = { merchantRespondBy?: Date | null; buyerShipBy?: Date | null; merchantReceiveBy?: Date | null }
-
-export type Transition = {
-  to: CaseState
-  deadlines: DeadlineChange
-  /** The requested amount is refunded as part of this transition. */
-  refund: boolean
-  ruleId?: string
-}
-
-export type LifecycleEvent =
-  | { type: 'APPROVE'; hasReturnAddress: boolean }
-  | { type: 'REJECT'; proofFiles: number }
-  | { type: 'DIRECT_REFUND' }
-  | { type: 'SHIP_RETURN' }
-  | { type: 'CONFIRM_RECEIPT'; insuranceWarningAccepted: boolean }
-  | { type: 'REJECT_AFTER_RECEIPT'; proofFiles: number }
-  | { type: 'EXTEND_RECEIPT' }
-  | { type: 'CANCEL_FOR_OFFLINE_RESOLUTION' }
-  | { type: 'BUYER_WITHDRAW' }
-  | { type: 'MERCHANT_TIMEOUT' }
-  | { type: 'BUYER_SHIP_TIMEOUT' }
-  | { type: 'RECEIVE_TIMEOUT' }
-
-const CLEAR_ALL: DeadlineChange = { merchantRespondBy: null, buyerShipBy: null, merchantReceiveBy: null }
-
-function closedOrDisputed(state: CaseState): LifecycleError | null {
-  if (state === 'REFUNDED' || state === 'CLOSED') return 'CASE_CLOSED'
-  if (state === 'IN_DISPUTE') return 'IN_DISPUTE'
-  return null
-}
-
+/** The first moment 延长收货 may be used, for the UI. */
 /** Deadlines of a new request: 48 h for the merchant to handle it. */
-export function openingDeadlines(type: CaseType, now: Date, policy: Policy): DeadlineChange {
+export function openingDeadlines(type: CaseType, now: Date, policy: Policy) {
   const window = type === 'REFUND_ONLY' ? policy.refundOnly.merchantRespondMs : policy.returnAndRefund.merchantReviewMs
   return { merchantRespondBy: plus(now, window) }
 }
 
-export function transitionLifecycle(c: LifecycleCase, event: LifecycleEvent, now: Date, policy: Policy): Result<Transition> {
-  const blocked = closedOrDisputed(c.state)
-  const returnCase = c.type === 'RETURN_AND_REFUND'
-  const shipWindow = () => plus(now, policy.returnAndRefund.buyerShipMs)
-  switch (event.type) {
-    case 'APPROVE':
-      if (blocked) return fail(blocked)
-      if (c.state !== 'PENDING_MERCHANT') return fail('NOT_PENDING_MERCHANT')
-      if (c.merchantRespondBy && !isBefore(now, c.merchantRespondBy)) return fail('DEADLINE_PASSED')
-      if (!returnCase) return ok({ to: 'REFUNDED', deadlines: CLEAR_ALL, refund: true })
-      if (!event.hasReturnAddress) return fail('RETURN_ADDRESS_REQUIRED')
-      return ok({ to: 'AWAITING_RETURN', deadlines: { ...CLEAR_ALL, buyerShipBy: shipWindow() }, refund: false })
-    case 'REJECT':
-      if (blocked) return fail(blocked)
-      if (c.state !== 'PENDING_MERCHANT') return fail('NOT_PENDING_MERCHANT')
-      if (c.merchantRespondBy && !isBefore(now, c.merchantRespondBy)) return fail('DEADLINE_PASSED')
-      if (event.proofFiles < 1) return fail('PROOF_REQUIRED')
-      return ok({ to: 'REJECTED', deadlines: CLEAR_ALL, refund: false })
-    case 'DIRECT_REFUND':
-      if (blocked) return fail(blocked)
-      if (!returnCase) return fail('NOT_RETURN_CASE')
-      if (c.state !== 'PENDING_MERCHANT' && c.state !== 'AWAITING_RETURN') return fail('NOT_PENDING_MERCHANT')
-      return ok({ to: 'REFUNDED', deadlines: CLEAR_ALL, refund: true })
-    case 'SHIP_RETURN':
-      if (blocked) return fail(blocked)
-      if (c.state !== 'AWAITING_RETURN') return fail('NOT_AWAITING_RETURN')
-      if (c.buyerShipBy && !isBefore(now, c.buyerShipBy)) return fail('DEADLINE_PASSED')
-      return ok({ to: 'AWAITING_RECEIPT', deadlines: { ...CLEAR_ALL, merchantReceiveBy: plus(now, policy.returnAndRefund.merchantReceiveMs) }, refund: false })
-    case 'CONFIRM_RECEIPT':
-      if (blocked) return fail(blocked)
-      // A parcel may arrive before the buyer enters its tracking number; with return-shipping
-      // insurance the buyer's claim needs that number, so the merchant is warned first.
-      if (c.state === 'AWAITING_RETURN') {
-        if (c.returnShippingInsurance && !event.insuranceWarningAccepted) return fail('INSURANCE_WARNING')
-        return ok({ to: 'REFUNDED', deadlines: CLEAR_ALL, refund: true })
-      }
-      if (c.state !== 'AWAITING_RECEIPT') return fail('NOT_AWAITING_RECEIPT')
-      return ok({ to: 'REFUNDED', deadlines: CLEAR_ALL, refund: true })
-    case 'REJECT_AFTER_RECEIPT':
-      if (blocked) return fail(blocked)
-      if (c.state !== 'AWAITING_RECEIPT') return fail('NOT_AWAITING_RECEIPT')
-      if (c.merchantReceiveBy && !isBefore(now, c.merchantReceiveBy)) return fail('DEADLINE_PASSED')
-      if (event.proofFiles < 1) return fail('PROOF_REQUIRED')
-      return ok({ to: 'REJECTED', deadlines: CLEAR_ALL, refund: false })
-    case 'EXTEND_RECEIPT': {
-      if (blocked) return fail(blocked)
-      if (c.state !== 'AWAITING_RECEIPT' || !c.merchantReceiveBy || !c.trackingUploadedAt) return fail('NOT_AWAITING_RECEIPT')
-      if (!isBefore(now, c.merchantReceiveBy)) return fail('DEADLINE_PASSED')
-      if (c.parcelSignedAt) return fail('PARCEL_SIGNED')
-      if (c.receiptExtensions >= policy.returnAndRefund.maxReceiptExtensions) return fail('EXTENSION_USED')
-      if (now.getTime() - c.trackingUploadedAt.getTime() < policy.returnAndRefund.extendReceiptAfterMs) return fail('EXTENSION_NOT_YET')
-      return ok({ to: 'AWAITING_RECEIPT', deadlines: { merchantReceiveBy: plus(c.merchantReceiveBy, policy.returnAndRefund.extendReceiptByMs) }, refund: false })
-    }
-    case 'CANCEL_FOR_OFFLINE_RESOLUTION':
-    case 'BUYER_WITHDRAW':
-      if (blocked) return fail(blocked)
-      if (c.state === 'REJECTED' && event.type === 'CANCEL_FOR_OFFLINE_RESOLUTION') return fail('NOT_PENDING_MERCHANT')
-      return ok({ to: 'CLOSED', deadlines: CLEAR_ALL, refund: false })
-    case 'MERCHANT_TIMEOUT':
-      if (c.state !== 'PENDING_MERCHANT') return fail('NOT_PENDING_MERCHANT')
-      if (!c.merchantRespondBy || isBefore(now, c.merchantRespondBy)) return fail('NOT_DUE')
-      if (!returnCase) return ok({ to: 'REFUNDED', deadlines: CLEAR_ALL, refund: true, ruleId: LIFECYCLE_RULE_IDS.refundOnlyTimeout })
-      // Approved with the shop's default return address (the caller attaches it).
-      return ok({ to: 'AWAITING_RETURN', deadlines: { ...CLEAR_ALL, buyerShipBy: shipWindow() }, refund: false, ruleId: LIFECYCLE_RULE_IDS.returnReviewTimeout })
-    case 'BUYER_SHIP_TIMEOUT':
-      if (c.state !== 'AWAITING_RETURN') return fail('NOT_AWAITING_RETURN')
-      if (!c.buyerShipBy || isBefore(now, c.buyerShipBy)) return fail('NOT_DUE')
-      return ok({ to: 'CLOSED', deadlines: CLEAR_ALL, refund: false, ruleId: LIFECYCLE_RULE_IDS.buyerShipTimeout })
-    case 'RECEIVE_TIMEOUT':
-      if (c.state !== 'AWAITING_RECEIPT') return fail('NOT_AWAITING_RECEIPT')
-      if (!c.merchantReceiveBy || isBefore(now, c.merchantReceiveBy)) return fail('NOT_DUE')
-      return ok({ to: 'REFUNDED', deadlines: CLEAR_ALL, refund: true, ruleId: LIFECYCLE_RULE_IDS.merchantReceiveTimeout })
-    default:
-      return assertNever(event)
-  }
-}
-
-/** The deadline that governs the case now: what lists sort and count down by. */
-export function currentDeadline(c: Pick<LifecycleCase, 'state' | 'merchantRespondBy' | 'buyerShipBy' | 'merchantReceiveBy'>): Date | null {
-  switch (c.state) {
-    case 'PENDING_MERCHANT':
-      return c.merchantRespondBy
-    case 'AWAITING_RETURN':
-      return c.buyerShipBy
-    case 'AWAITING_RECEIPT':
-      return c.merchantReceiveBy
-    default:
-      return null
-  }
-}
-
-/** The first moment 延长收货 may be used, for the UI. */
 export function extensionAvailableAt(trackingUploadedAt: Date, policy: Policy): Date {
   return plus(trackingUploadedAt, policy.returnAndRefund.extendReceiptAfterMs)
 }

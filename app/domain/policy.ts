@@ -47,6 +47,12 @@ export const defaultPolicy = {
     /** The agent console calls a dispute "breaching soon" when its next breach is this close. */
     agentBreachSoonMs: 12 * HOUR_MS,
   },
+  refunds: {
+    /** 原路退回: online payments arrive within these business days; express refunds within the hours. */
+    arrivalMinBusinessDays: 1,
+    arrivalMaxBusinessDays: 3,
+    expressArrivalHours: 24,
+  },
   display: {
     /** Workbench countdowns turn amber, then red. */
     warnRemainingMs: 12 * HOUR_MS,

@@ -12,12 +12,60 @@ const catalogs: Record<Locale, Record<MessageKey, string>> = { en, 'zh-CN': zhCN
 
 export type MessageParams = Record<string, string | number>
 
+/**
+ * Placeholders are `{name}`, or `{name|format}` for values stored language-neutral (a message-box
+ * row is rendered in each reader's language, an email in both): `yuan` (fen → ¥12.34), `time`
+ * (ISO → the marketplace's time, UTC+8) and `duration` (ms → "11 小时 20 分钟" / "11 h 20 min").
+ */
 export function translate(locale: Locale, key: MessageKey, params?: MessageParams): string {
   const template = catalogs[locale][key] as string | undefined
   // Keys built at run time (a log action, a negotiation kind) may be unknown: the caller falls back.
   if (template === undefined) return ''
   if (!params) return template
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole))
+  return template.replace(/\{(\w+)(?:\|(\w+))?\}/g, (whole, name: string, format?: string) => {
+    if (!(name in params)) return whole
+    const value = params[name]!
+    switch (format) {
+      case undefined:
+        return String(value)
+      case 'yuan':
+        return formatYuan(Number(value))
+      case 'time':
+        return formatMarketTime(new Date(String(value)))
+      case 'duration':
+        return formatDuration(locale, Number(value))
+      default:
+        return whole
+    }
+  })
+}
+
+export const formatYuan = (fen: number) => `¥${(fen / 100).toFixed(2)}`
+
+/** Due times in emails and messages: the marketplace's zone, unambiguous. */
+export function formatMarketTime(date: Date): string {
+  const text = new Intl.DateTimeFormat('sv-SE', {
+    timeZone: 'Asia/Shanghai',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hour12: false,
+  }).format(date)
+  return `${text} (UTC+8)`
+}
+
+/** Time left, from the real remaining time: hours and minutes, only minutes under an hour. */
+export function formatDuration(locale: Locale, ms: number): string {
+  const minutes = Math.floor(Math.max(0, ms) / 60_000)
+  const zh = locale === 'zh-CN'
+  if (minutes < 1) return zh ? '不足 1 分钟' : 'less than 1 min'
+  const h = Math.floor(minutes / 60)
+  const m = minutes % 60
+  if (h === 0) return zh ? `${m} 分钟` : `${m} min`
+  if (m === 0) return zh ? `${h} 小时` : `${h} h`
+  return zh ? `${h} 小时 ${m} 分钟` : `${h} h ${m} min`
 }
 
 export function isLocale(value: unknown): value is Locale {

@@ -22,5 +22,8 @@ export function ruleParams(policy: Policy): MessageParams {
     expressMaxYuan: policy.expressRefund.maxPaidAmountFen / 100,
     autoRefundMinYuan: policy.autoRefundStrategy.minPerOrderFen / 100,
     autoRefundMaxYuan: policy.autoRefundStrategy.maxPerOrderFen / 100,
+    arrivalMinDays: policy.refunds.arrivalMinBusinessDays,
+    arrivalMaxDays: policy.refunds.arrivalMaxBusinessDays,
+    expressArrivalHours: policy.refunds.expressArrivalHours,
   }
 }

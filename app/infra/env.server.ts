@@ -26,6 +26,11 @@ const schema = z.object({
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'SMTP_URL must start with smtp:// or smtps://'),
   MAIL_FROM: z.string().min(3, 'MAIL_FROM is required, e.g. "Dispute Portal <noreply@example.com>"'),
   SESSION_SECRET: z.string().min(32, 'SESSION_SECRET must be at least 32 characters'),
+  /** The payment gateway refunds go through (under `npm start`, the local sandbox) and its shared signing secret. */
+  PAYMENT_GATEWAY_URL: url('PAYMENT_GATEWAY_URL'),
+  PAYMENT_GATEWAY_SECRET: z.string({ error: 'PAYMENT_GATEWAY_SECRET is required' }).min(32, 'PAYMENT_GATEWAY_SECRET must be at least 32 characters'),
+  /** Where the gateway sends its signed refund results; by default the portal's own /payments/notify. */
+  PAYMENT_NOTIFY_URL: url('PAYMENT_NOTIFY_URL').optional(),
   /** Root of every integration's signing secret (API callers, webhook receivers): see signing.server. */
   API_SECRET_ROOT: z.string().min(32, 'API_SECRET_ROOT must be at least 32 characters'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),

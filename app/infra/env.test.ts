@@ -10,6 +10,8 @@ const valid = {
   MAIL_FROM: 'Portal <noreply@example.com>',
   SESSION_SECRET: 'x'.repeat(32),
   API_SECRET_ROOT: 'y'.repeat(32),
+  PAYMENT_GATEWAY_URL: 'http://127.0.0.1:4580',
+  PAYMENT_GATEWAY_SECRET: 'z'.repeat(32),
 }
 
 describe('parseEnv', () => {

@@ -1,120 +1,74 @@
 // The case page's data, shaped for the viewer: each party sees its own evidence and requests;
-// agents see both sides and the internal note. The case itself is found only within the viewer's
-// scope, so another party's case is "not found".
+// agents see both sides, every round and the internal notes. The case itself is found only within
+// the viewer's scope, so another party's case is "not found". The actions offered are exactly the
+// commands the command table and the case machine allow this viewer now.
 import type { Actor } from '~/domain/actor'
-import { merchantCan } from '~/domain/actor'
-import { AGENT_ONLY_LOG_ACTIONS, transitionCase, type Party } from '~/domain/dispute'
-import { currentDeadline, extensionAvailableAt, transitionLifecycle, type LifecycleEvent } from '~/domain/lifecycle'
+import { availableCommands, type CaseIntent } from '~/domain/case-commands'
+import { nextDeadline } from '~/domain/case-machine'
+import { AGENT_ONLY_LOG_ACTIONS } from '~/domain/dispute'
+import { extensionAvailableAt } from '~/domain/lifecycle'
+import { refundStanding } from '~/domain/money'
 import type { Policy } from '~/domain/policy'
 import type { Prisma } from '~/generated/prisma/client'
 import type { Db } from '~/infra/db.server'
+import { CASE_SELECT, toLoaded } from '~/services/case-transition.server'
 import { maskPhone } from './cases.server'
+import { caseScope, evidenceScope, viewerParty } from './scopes.server'
 
-function scope(actor: Actor, caseNo: string): Prisma.AfterSalesCaseWhereInput {
-  switch (actor.kind) {
-    case 'BUYER':
-      return { caseNo, buyerId: actor.buyerId }
-    case 'MERCHANT':
-      return { caseNo, shopId: actor.shopId }
-    case 'AGENT':
-      return { caseNo, disputes: { some: {} } }
-  }
-}
-
-const viewerParty = (actor: Actor): Party | null => (actor.kind === 'BUYER' ? 'BUYER' : actor.kind === 'MERCHANT' ? 'MERCHANT' : null)
-
-/**
- * Files a party may see: its own dispute files, and the proofs of the negotiation (the buyer's
- * request proof, the merchant's rejection proof), which both parties see. Agents see all.
- */
-function visibleTo(party: Party | null): Prisma.EvidenceItemWhereInput {
-  if (!party) return {}
-  return { OR: [{ uploadedByRole: party }, { purpose: { in: ['REQUEST_PROOF', 'REJECTION_PROOF'] } }] }
-}
+const VIEW_SELECT = {
+  ...CASE_SELECT,
+  reason: true,
+  description: true,
+  customerName: true,
+  customerPhone: true,
+  createdAt: true,
+  escalatedAt: true,
+  closedAt: true,
+  autoDecisionRuleId: true,
+  returnAddress: true,
+  returnSmsNotice: true,
+  returnCourier: true,
+  returnTrackingNo: true,
+  trackingUploadedBy: true,
+  rejectionReason: true,
+  offlineResolution: true,
+  shop: { select: { name: true } },
+  order: { select: { itemTitle: true, paidAmountFen: true, paidAt: true, refundedAt: true, refundReservedFen: true, returnShippingInsurance: true } },
+  buyer: { select: { nickname: true } },
+} satisfies Prisma.AfterSalesCaseSelect
 
 export async function loadCaseView(db: Db, actor: Actor, caseNo: string, now: Date, policy: Policy) {
-  const found = await db.afterSalesCase.findFirst({
-    where: scope(actor, caseNo),
-    select: {
-      id: true,
-      caseNo: true,
-      orderNo: true,
-      type: true,
-      state: true,
-      reason: true,
-      description: true,
-      requestedAmountFen: true,
-      customerName: true,
-      customerPhone: true,
-      createdAt: true,
-      rejectedAt: true,
-      escalatedAt: true,
-      closedAt: true,
-      nextDeadlineAt: true,
-      merchantRespondBy: true,
-      buyerShipBy: true,
-      merchantReceiveBy: true,
-      expressRefund: true,
-      autoDecisionRuleId: true,
-      returnAddress: true,
-      returnSmsNotice: true,
-      returnCourier: true,
-      returnTrackingNo: true,
-      trackingUploadedAt: true,
-      trackingUploadedBy: true,
-      parcelSignedAt: true,
-      receiptExtensions: true,
-      rejectionReason: true,
-      offlineResolution: true,
-      shopId: true,
-      shop: { select: { name: true } },
-      order: { select: { itemTitle: true, paidAmountFen: true, paidAt: true, refundedAt: true, returnShippingInsurance: true } },
-      buyer: { select: { nickname: true } },
-      disputes: {
-        orderBy: { openedAt: 'desc' },
-        take: 1,
-        select: { id: true, status: true, reason: true, description: true, openedAt: true, openedByRole: true, assignedAgentId: true },
-      },
-      ruling: {
-        select: {
-          id: true,
-          actorKind: true,
-          ruleId: true,
-          liableParty: true,
-          outcome: true,
-          refundAmountFen: true,
-          rationale: true,
-          internalNote: true,
-          reliedEvidenceIds: true,
-          createdAt: true,
-        },
-      },
-      refunds: { orderBy: { createdAt: 'asc' }, select: { id: true, amountFen: true, status: true, createdAt: true, completedAt: true } },
-    },
-  })
+  const found = await db.afterSalesCase.findFirst({ where: { caseNo, ...caseScope(actor) }, select: VIEW_SELECT })
   if (!found) return null
+  const loaded = toLoaded(found)
   const party = viewerParty(actor)
   const isAgent = actor.kind === 'AGENT'
 
-  const [requests, items, logs, negotiation, addresses] = await Promise.all([
+  const [rounds, requests, items, logs, negotiation, addresses, refunds] = await Promise.all([
+    db.dispute.findMany({
+      where: { caseId: found.id },
+      orderBy: { round: 'asc' },
+      select: {
+        id: true,
+        round: true,
+        status: true,
+        reason: true,
+        description: true,
+        openedAt: true,
+        openedByRole: true,
+        assignedAgentId: true,
+        ruling: {
+          select: { id: true, actorKind: true, ruleId: true, liableParty: true, outcome: true, refundAmountFen: true, rationale: true, internalNote: true, createdAt: true },
+        },
+      },
+    }),
     db.evidenceRequest.findMany({
       where: { caseId: found.id, ...(party ? { party } : {}) },
       orderBy: { createdAt: 'asc' },
-      select: {
-        id: true,
-        party: true,
-        instructions: true,
-        checklist: true,
-        createdAt: true,
-        dueAt: true,
-        status: true,
-        explanation: true,
-        submittedAt: true,
-        reminderSentAt: true,
-      },
+      select: { id: true, disputeId: true, party: true, instructions: true, checklist: true, createdAt: true, dueAt: true, status: true, explanation: true, submittedAt: true, reminderSentAt: true },
     }),
     db.evidenceItem.findMany({
-      where: { caseId: found.id, status: { not: 'REMOVED' }, ...visibleTo(party) },
+      where: { caseId: found.id, ...evidenceScope(actor) },
       orderBy: { createdAt: 'asc' },
       select: { id: true, purpose: true, requestId: true, fileName: true, sizeBytes: true, contentType: true, sha256: true, status: true, uploadedByRole: true, createdAt: true },
     }),
@@ -137,31 +91,21 @@ export async function loadCaseView(db: Db, actor: Actor, caseNo: string, now: Da
           select: { id: true, label: true, contactName: true, phone: true, address: true, isDefault: true },
         })
       : Promise.resolve([]),
+    db.refund.findMany({
+      where: { caseId: found.id },
+      orderBy: { createdAt: 'asc' },
+      select: { id: true, amountFen: true, status: true, attempts: true, failureKind: true, createdAt: true, completedAt: true },
+    }),
   ])
 
-  const dispute = found.disputes[0] ?? null
-  const escalation = party ? transitionCase(found.state, { type: 'ESCALATE', now, rejectedAt: found.rejectedAt }, policy) : null
-  const mayEscalate =
-    (actor.kind === 'BUYER' || (actor.kind === 'MERCHANT' && merchantCan(actor, 'AGREE_REFUND'))) && escalation?.ok === true
-  const mayRespond = actor.kind === 'BUYER' || (actor.kind === 'MERCHANT' && merchantCan(actor, 'HANDLE_AFTER_SALES'))
-  const lifecycleCase = { ...found, returnShippingInsurance: found.order.returnShippingInsurance }
-  /** Whether the pure core would accept the event now: the page offers only what would work. */
-  const allows = (event: LifecycleEvent) => transitionLifecycle(lifecycleCase, event, now, policy).ok
-  const merchantMay = (permission: 'AGREE_REFUND' | 'HANDLE_AFTER_SALES') => actor.kind === 'MERCHANT' && merchantCan(actor, permission)
-  const lifecycleActions = {
-    approve: merchantMay('AGREE_REFUND') && allows({ type: 'APPROVE', hasReturnAddress: true }),
-    reject: merchantMay('HANDLE_AFTER_SALES') && allows({ type: 'REJECT', proofFiles: 1 }),
-    directRefund: merchantMay('AGREE_REFUND') && allows({ type: 'DIRECT_REFUND' }),
-    shipReturn: (actor.kind === 'BUYER' || merchantMay('AGREE_REFUND')) && allows({ type: 'SHIP_RETURN' }),
-    confirmReceipt: merchantMay('AGREE_REFUND') && allows({ type: 'CONFIRM_RECEIPT', insuranceWarningAccepted: true }),
-    rejectAfterReceipt: merchantMay('HANDLE_AFTER_SALES') && allows({ type: 'REJECT_AFTER_RECEIPT', proofFiles: 1 }),
-    extendReceipt: merchantMay('HANDLE_AFTER_SALES') && allows({ type: 'EXTEND_RECEIPT' }),
-    offlineResolution: merchantMay('HANDLE_AFTER_SALES') && allows({ type: 'CANCEL_FOR_OFFLINE_RESOLUTION' }),
-    withdraw: actor.kind === 'BUYER' && allows({ type: 'BUYER_WITHDRAW' }),
-  }
-  const insuranceWarning = found.state === 'AWAITING_RETURN' && found.order.returnShippingInsurance
-
+  const commands = availableCommands(actor, loaded.snapshot, now, policy)
+  const may = (intent: CaseIntent) => commands.has(intent)
   const evidence = items.map((item) => ({ ...item, sizeBytes: Number(item.sizeBytes) }))
+  const orderRefunds = await db.refund.findMany({ where: { orderId: found.orderId }, select: { amountFen: true, status: true } })
+  const latest = rounds.at(-1) ?? null
+  const rulings = rounds.flatMap((round) =>
+    round.ruling ? [{ ...round.ruling, round: round.round, internalNote: isAgent ? round.ruling.internalNote : null }] : [],
+  )
   return {
     case: {
       id: found.id,
@@ -180,11 +124,15 @@ export async function loadCaseView(db: Db, actor: Actor, caseNo: string, now: Da
       customer: actor.kind === 'BUYER' ? null : { name: found.customerName, phone: maskPhone(found.customerPhone) },
       itemTitle: found.order.itemTitle,
       paidAmountFen: found.order.paidAmountFen,
-      refundedAt: found.order.refundedAt,
+      refundableFen: loaded.snapshot.refundableFen,
       returnShippingInsurance: found.order.returnShippingInsurance,
+      boundByRuling: loaded.snapshot.boundByRuling,
     },
+    /** The order's refunds as a whole (this case's and any other's on the same order). */
+    money: { standing: refundStanding(found.order.paidAmountFen, orderRefunds), express: found.expressRefund },
     lifecycle: {
-      deadline: currentDeadline(found),
+      // The life-cycle state's deadline, labelled with whose it is (evidence deadlines are on their requests).
+      deadline: nextDeadline(found),
       expressRefund: found.expressRefund,
       autoDecisionRuleId: found.autoDecisionRuleId,
       returnAddress: found.returnAddress as ReturnAddress | null,
@@ -196,25 +144,36 @@ export async function loadCaseView(db: Db, actor: Actor, caseNo: string, now: Da
       rejectionReason: found.rejectionReason,
       offlineResolution: found.offlineResolution,
       extensionAvailableAt: found.trackingUploadedAt && found.receiptExtensions === 0 ? extensionAvailableAt(found.trackingUploadedAt, policy) : null,
-      actions: lifecycleActions,
-      insuranceWarning,
+      insuranceWarning: found.state === 'AWAITING_RETURN' && found.order.returnShippingInsurance,
       addresses,
     },
+    commands: [...commands],
     negotiation,
-    dispute: dispute && { ...dispute, assignedToMe: dispute.assignedAgentId === actor.userId },
+    /** The latest round with the platform; earlier rounds are in `rounds`. */
+    dispute: latest && { ...latest, assignedToMe: latest.assignedAgentId === actor.userId },
+    rounds: rounds.map((round) => ({ id: round.id, round: round.round, status: round.status, openedAt: round.openedAt, openedByRole: round.openedByRole, reason: round.reason })),
     requests: requests.map((request) => ({
       ...request,
       items: evidence.filter((item) => item.requestId === request.id),
       mine: party === request.party,
       open: request.status === 'OPEN' && now < request.dueAt,
+      current: request.disputeId === latest?.id,
     })),
     escalationFiles: evidence.filter((item) => item.purpose === 'ESCALATION'),
     requestProofs: evidence.filter((item) => item.purpose === 'REQUEST_PROOF'),
     rejectionProofs: evidence.filter((item) => item.purpose === 'REJECTION_PROOF'),
-    ruling: found.ruling && { ...found.ruling, internalNote: isAgent ? found.ruling.internalNote : null },
-    refunds: found.refunds,
+    rulings,
+    refunds,
     log: logs,
-    viewer: { kind: actor.kind, party, mayEscalate, mayRespond, escalationRefusal: escalation && !escalation.ok ? escalation.error : null },
+    viewer: {
+      kind: actor.kind,
+      party,
+      mayEscalate: may('escalate'),
+      mayRespond: may('submit-evidence'),
+      mayRequestEvidence: may('request-evidence'),
+      mayRule: may('rule'),
+      mayRetryRefunds: isAgent,
+    },
   }
 }
 
@@ -224,14 +183,5 @@ export type CaseView = NonNullable<Awaited<ReturnType<typeof loadCaseView>>>
 
 /** The evidence item if the actor may see it: its own party's, or any for agents. */
 export async function findEvidenceItemFor(db: Db, actor: Actor, itemId: string) {
-  const party = viewerParty(actor)
-  return db.evidenceItem.findFirst({
-    where: {
-      id: itemId,
-      status: { not: 'REMOVED' },
-      ...visibleTo(party),
-      case: actor.kind === 'BUYER' ? { buyerId: actor.buyerId } : actor.kind === 'MERCHANT' ? { shopId: actor.shopId } : { disputes: { some: {} } },
-    },
-    select: { s3Key: true, fileName: true, contentType: true },
-  })
+  return db.evidenceItem.findFirst({ where: { id: itemId, ...evidenceScope(actor) }, select: { s3Key: true, fileName: true, contentType: true } })
 }

@@ -2,6 +2,7 @@
 // opened on it now (the same rule the service enforces).
 import type { BuyerActor } from '~/domain/actor'
 import { canOpenRequest } from '~/domain/lifecycle'
+import { refundStanding } from '~/domain/money'
 import type { Db } from '~/infra/db.server'
 import { afterCursor, pageOf, PAGE_SIZE } from './pagination'
 
@@ -17,7 +18,8 @@ export async function listBuyerOrders(db: Db, buyer: BuyerActor, cursor: string 
       paidAmountFen: true,
       paidAt: true,
       shippedAt: true,
-      refundedAt: true,
+      refundReservedFen: true,
+      refunds: { select: { amountFen: true, status: true } },
       shop: { select: { name: true } },
       cases: { orderBy: { createdAt: 'desc' }, select: { caseNo: true, state: true } },
     },
@@ -25,12 +27,14 @@ export async function listBuyerOrders(db: Db, buyer: BuyerActor, cursor: string 
   const page = pageOf(rows, (row) => row.paidAt)
   return {
     ...page,
-    items: page.items.map((order) => ({
+    items: page.items.map(({ refunds, refundReservedFen, ...order }) => ({
       ...order,
       latestCase: order.cases[0] ?? null,
+      refund: refundStanding(order.paidAmountFen, refunds),
+      // A refund pending counts like a paid one: the balance decides (the same rule the service enforces).
       mayRequest: canOpenRequest(
         order.cases.map((c) => c.state),
-        order.refundedAt !== null,
+        order.paidAmountFen - refundReservedFen,
       ).ok,
     })),
   }
@@ -40,6 +44,6 @@ export async function listBuyerOrders(db: Db, buyer: BuyerActor, cursor: string 
 export function findBuyerOrder(db: Db, buyer: BuyerActor, orderNo: string) {
   return db.order.findFirst({
     where: { orderNo, buyerId: buyer.buyerId },
-    select: { orderNo: true, itemTitle: true, paidAmountFen: true, shippedAt: true, shop: { select: { name: true } } },
+    select: { orderNo: true, itemTitle: true, paidAmountFen: true, refundReservedFen: true, shippedAt: true, shop: { select: { name: true } } },
   })
 }

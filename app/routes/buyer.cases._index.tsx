@@ -1,16 +1,19 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { Link, useLoaderData, useSearchParams } from '@remix-run/react'
 import { DataTable } from '~/components/case-table'
-import { Money } from '~/components/money'
-import { LocalTime } from '~/components/time'
+import { Money, RefundBadge } from '~/components/money'
+import { Countdown, LocalTime } from '~/components/time'
 import { useT } from '~/i18n/use-t'
 import { db } from '~/infra/db.server'
 import { requireBuyer } from '~/infra/session.server'
+import { withOwnDeadlines, withRefundStanding } from '~/models/case-rows.server'
 import { listBuyerCases } from '~/models/cases.server'
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const buyer = await requireBuyer(request)
-  return listBuyerCases(db(), buyer, new URL(request.url).searchParams.get('after'))
+  const page = await listBuyerCases(db(), buyer, new URL(request.url).searchParams.get('after'))
+  const items = await withRefundStanding(db(), await withOwnDeadlines(db(), 'BUYER', page.items))
+  return { items, nextCursor: page.nextCursor }
 }
 
 export default function BuyerCases() {
@@ -38,7 +41,8 @@ export default function BuyerCases() {
           { header: t('buyer.cases.shop'), cell: (c) => c.shop.name },
           { header: t('table.type'), cell: (c) => t(`caseType.${c.type}`) },
           { header: t('table.amount'), cell: (c) => <Money fen={c.requestedAmountFen} /> },
-          { header: t('table.state'), cell: (c) => t(`caseState.${c.state}`) },
+          { header: t('table.state'), cell: (c) => (c.refund.kind === 'NONE' ? t(`caseState.${c.state}`) : <RefundBadge standing={c.refund} />) },
+          { header: t('table.deadline'), cell: (c) => (c.deadline ? <Countdown deadline={c.deadline} /> : t('common.none')) },
           { header: t('table.created'), cell: (c) => <LocalTime value={c.createdAt} /> },
         ]}
       />

@@ -1,17 +1,21 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { DataTable } from '~/components/case-table'
-import { Money } from '~/components/money'
+import { Money, RefundBadge } from '~/components/money'
 import { Countdown, LocalTime } from '~/components/time'
 import { useT } from '~/i18n/use-t'
 import { db } from '~/infra/db.server'
 import { requireBuyer } from '~/infra/session.server'
+import { withOwnDeadlines, withRefundStanding } from '~/models/case-rows.server'
 import { listBuyerCases } from '~/models/cases.server'
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const buyer = await requireBuyer(request)
   const after = new URL(request.url).searchParams.get('after')
-  return { paged: Boolean(after), ...(await listBuyerCases(db(), buyer, after, 'disputes')) }
+  const page = await listBuyerCases(db(), buyer, after, 'disputes')
+  // The buyer's own deadline, never the merchant's.
+  const items = await withRefundStanding(db(), await withOwnDeadlines(db(), 'BUYER', page.items))
+  return { paged: Boolean(after), items, nextCursor: page.nextCursor }
 }
 
 export default function BuyerDisputes() {
@@ -36,8 +40,8 @@ export default function BuyerDisputes() {
           },
           { header: t('buyer.cases.shop'), cell: (c) => c.shop.name },
           { header: t('table.amount'), cell: (c) => <Money fen={c.requestedAmountFen} /> },
-          { header: t('table.state'), cell: (c) => t(`caseState.${c.state}`) },
-          { header: t('table.deadline'), cell: (c) => (c.nextDeadlineAt && c.state === 'IN_DISPUTE' ? <Countdown deadline={c.nextDeadlineAt} /> : t('common.none')) },
+          { header: t('table.state'), cell: (c) => (c.refund.kind === 'NONE' ? t(`caseState.${c.state}`) : <RefundBadge standing={c.refund} />) },
+          { header: t('table.deadline'), cell: (c) => (c.deadline ? <Countdown deadline={c.deadline} /> : t('common.none')) },
           { header: t('table.created'), cell: (c) => <LocalTime value={c.createdAt} /> },
         ]}
       />

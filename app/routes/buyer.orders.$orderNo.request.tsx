@@ -8,14 +8,12 @@ import { CASE_REASONS, CASE_TYPES } from '~/domain/lifecycle'
 import { yuanToFen } from '~/forms/amount'
 import { useT } from '~/i18n/use-t'
 import { db } from '~/infra/db.server'
-import { disputeDeps, evidenceStorage } from '~/infra/deps.server'
-import { readMultipartForm } from '~/infra/multipart.server'
+import { evidenceStorage, serviceDeps } from '~/infra/deps.server'
 import { notFound, requireBuyer } from '~/infra/session.server'
 import { findBuyerOrder } from '~/models/orders.server'
-import type { StoredFile } from '~/services/disputes.server'
 import { isServiceError, ServiceError } from '~/services/errors.server'
-import { deleteObjectQuietly, storeEvidenceStream } from '~/services/evidence-upload.server'
-import { openRequest } from '~/services/lifecycle.server'
+import { intakeEvidence } from '~/services/evidence-intake.server'
+import { openRequest } from '~/services/open-request.server'
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const buyer = await requireBuyer(request)
@@ -35,25 +33,21 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const buyer = await requireBuyer(request)
   const order = await findBuyerOrder(db(), buyer, params.orderNo ?? '')
   if (!order) throw notFound()
-  const deps = disputeDeps()
-  const storage = evidenceStorage()
-  const stored: StoredFile[] = []
+  const deps = serviceDeps()
   try {
     // Proof images stream to S3 first; the request's transaction records them, or they are deleted.
-    const form = await readMultipartForm(request, async (file) => {
-      if (stored.length >= deps.policy.dispute.maxFilesPerResponse) throw new ServiceError('TOO_MANY_FILES')
-      const saved = await storeEvidenceStream(storage, deps.policy, { keyPrefix: `orders/${order.orderNo}/request`, fileName: file.fileName, body: file.data })
-      stored.push(saved)
-      return saved.key
+    const created = await intakeEvidence(request, evidenceStorage(), deps.policy, {
+      target: () => ({ kind: 'request-proof', orderNo: order.orderNo }),
+      commit: async (form, files) => {
+        const input = RequestForm.safeParse(Object.fromEntries(form))
+        if (!input.success) throw new ServiceError('INVALID_INPUT', { field: String(input.error.issues[0]?.path[0] ?? '') })
+        const amountFen = input.data.amount.trim() === '' ? null : yuanToFen(input.data.amount)
+        if (input.data.amount.trim() !== '' && amountFen === null) throw new ServiceError('AMOUNT_INVALID', { field: 'amount' })
+        return openRequest(deps, buyer, { orderNo: order.orderNo, type: input.data.type, reason: input.data.reason, description: input.data.description, amountFen, files })
+      },
     })
-    const input = RequestForm.safeParse(Object.fromEntries(form))
-    if (!input.success) throw new ServiceError('INVALID_INPUT')
-    const amountFen = input.data.amount.trim() === '' ? null : yuanToFen(input.data.amount)
-    if (input.data.amount.trim() !== '' && amountFen === null) throw new ServiceError('AMOUNT_INVALID')
-    const created = await openRequest(deps, buyer, { orderNo: order.orderNo, type: input.data.type, reason: input.data.reason, description: input.data.description, amountFen, files: stored })
     return redirect(`/cases/${created.caseNo}`, { status: 303 })
   } catch (error) {
-    await Promise.all(stored.map((file) => deleteObjectQuietly(storage, file.key)))
     if (isServiceError(error)) return data({ error: error.code }, { status: error.status })
     throw error
   }
@@ -98,9 +92,9 @@ export default function OpenRequest() {
         </div>
         <div>
           <label htmlFor="amount" className="block text-sm font-medium">
-            {t('request.amount', { max: (order.paidAmountFen / 100).toFixed(2) })}
+            {t('request.amount', { max: ((order.paidAmountFen - order.refundReservedFen) / 100).toFixed(2) })}
           </label>
-          <input id="amount" name="amount" inputMode="decimal" placeholder={(order.paidAmountFen / 100).toFixed(2)} className={field} />
+          <input id="amount" name="amount" inputMode="decimal" placeholder={((order.paidAmountFen - order.refundReservedFen) / 100).toFixed(2)} className={field} />
         </div>
         <div>
           <label htmlFor="description" className="block text-sm font-medium">

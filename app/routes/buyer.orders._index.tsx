@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { Link, useLoaderData, useSearchParams } from '@remix-run/react'
 import { DataTable } from '~/components/case-table'
-import { Money } from '~/components/money'
+import { Money, RefundBadge } from '~/components/money'
 import { LocalTime } from '~/components/time'
 import { useT } from '~/i18n/use-t'
 import { db } from '~/infra/db.server'
@@ -31,7 +31,7 @@ export default function BuyerOrders() {
           { header: t('buyer.cases.shop'), cell: (o) => o.shop.name },
           { header: t('case.paid'), cell: (o) => <Money fen={o.paidAmountFen} /> },
           { header: t('orders.paidAt'), cell: (o) => <LocalTime value={o.paidAt} /> },
-          { header: t('orders.shipping'), cell: (o) => t(o.refundedAt ? 'orders.refunded' : o.shippedAt ? 'orders.shipped' : 'orders.unshipped') },
+          { header: t('orders.shipping'), cell: (o) => (o.refund.kind === 'NONE' ? t(o.shippedAt ? 'orders.shipped' : 'orders.unshipped') : <RefundBadge standing={o.refund} />) },
           {
             header: t('orders.afterSales'),
             cell: (o) => (

@@ -4,7 +4,7 @@ import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remi
 import { DataTable } from '~/components/case-table'
 import { CsrfInput } from '~/components/csrf-input'
 import { FlagMark } from '~/components/flag'
-import { Money } from '~/components/money'
+import { Money, RefundBadge } from '~/components/money'
 import { Tabs } from '~/components/tabs'
 import { useLiveData } from '~/components/use-live-data'
 import { usePageHrefs } from '~/components/use-search-href'
@@ -12,11 +12,12 @@ import { Countdown, LocalTime } from '~/components/time'
 import { useT } from '~/i18n/use-t'
 import { readForm } from '~/infra/csrf.server'
 import { db } from '~/infra/db.server'
-import { disputeDeps } from '~/infra/deps.server'
+import { serviceDeps } from '~/infra/deps.server'
 import { requireMerchant } from '~/infra/session.server'
 import { FLAG_COLORS, MAX_BULK, pick, WORKBENCH_TABS, type WorkbenchTab } from '~/models/list-filters'
 import { listWorkbench, workbenchCounts, type WorkbenchQuery } from '~/models/workbench.server'
-import { confirmReceipt } from '~/services/lifecycle.server'
+import { withOwnDeadlines, withRefundStanding } from '~/models/case-rows.server'
+import { confirmReceiptInBulk } from '~/services/case-commands.server'
 
 /** The URL is the query: tab, search and filters survive a reload and can be shared. */
 function queryOf(params: URLSearchParams): WorkbenchQuery {
@@ -44,7 +45,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
     listWorkbench(db(), merchant, query),
     workbenchCounts(db(), merchant),
   ])
-  return { shopName: shop.name, role: merchant.role, tab: query.tab, paged: Boolean(query.after), counts, ...page }
+  // One page's rows get the merchant's own deadline and how refunded orders stand.
+  const items = await withRefundStanding(db(), await withOwnDeadlines(db(), 'MERCHANT', page.items))
+  return { shopName: shop.name, role: merchant.role, tab: query.tab, paged: Boolean(query.after), counts, items, nextCursor: page.nextCursor }
 }
 
 /** 批量确认收货: each case stands or fails on its own; the page says which were held back and why. */
@@ -52,7 +55,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const merchant = await requireMerchant(request, 'AGREE_REFUND')
   const form = await readForm(request)
   const caseIds = form.getAll('caseId').map(String).slice(0, MAX_BULK)
-  const results = await confirmReceipt(disputeDeps(), merchant, { caseIds, insuranceWarningAccepted: form.get('insuranceWarningAccepted') === 'yes' })
+  const results = await confirmReceiptInBulk(serviceDeps(), merchant, { caseIds, insuranceWarningAccepted: form.get('insuranceWarningAccepted') === 'yes' })
   return data({ confirmed: results.filter((r) => r.ok).length, refused: results.flatMap((r) => (r.ok ? [] : [{ caseId: r.caseId, error: r.error }])) })
 }
 
@@ -192,7 +195,7 @@ export default function Workbench() {
             header: t('table.state'),
             cell: (c) => (
               <>
-                {t(`caseState.${c.state}`)}
+                {c.refund.kind === 'NONE' ? t(`caseState.${c.state}`) : <RefundBadge standing={c.refund} />}
                 {c.expressRefund ? <span className="ml-1 rounded bg-green-100 px-1 text-xs text-green-900">{t('workbench.filter.express')}</span> : null}
                 {c.returnShippingInsurance ? <span className="ml-1 rounded bg-amber-100 px-1 text-xs text-amber-900">{t('workbench.insurance')}</span> : null}
               </>
@@ -200,7 +203,7 @@ export default function Workbench() {
           },
           {
             header: tab === 'awaitingEvidence' ? t('workbench.evidenceRemaining') : t('table.deadline'),
-            cell: (c) => (c.nextDeadlineAt ? <Countdown deadline={c.nextDeadlineAt} /> : t('common.none')),
+            cell: (c) => (c.deadline ? <Countdown deadline={c.deadline} /> : t('common.none')),
           },
           { header: t('workbench.flag'), cell: (c) => <FlagMark color={c.flagColor} /> },
           { header: t('table.created'), cell: (c) => <LocalTime value={c.createdAt} /> },

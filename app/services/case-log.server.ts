@@ -1,6 +1,6 @@
 // Writes the 售后日志 rows; always inside the transaction of the change it records.
 import type { Actor } from '~/domain/actor'
-import type { CaseState } from '~/domain/dispute'
+import type { CaseState } from '~/domain/case-machine'
 import type { Prisma } from '~/generated/prisma/client'
 import type { Tx } from '~/infra/db.server'
 import { emitWebhookEvent } from './webhooks.server'

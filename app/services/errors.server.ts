@@ -1,10 +1,13 @@
 // Errors a service refuses with. Routes turn them into a status and a translated message.
-import type { DisputeError } from '~/domain/dispute'
-import type { LifecycleError } from '~/domain/lifecycle'
+import type { CaseError } from '~/domain/case-machine'
+import type { EvidenceResponseError } from '~/domain/dispute'
+import type { OpeningError } from '~/domain/lifecycle'
 
 export type ServiceErrorCode =
-  | DisputeError
-  | LifecycleError
+  | CaseError
+  | OpeningError
+  | EvidenceResponseError
+  | 'REFUND_NOT_FAILED'
   | 'NOT_FOUND'
   | 'FORBIDDEN'
   | 'CONFLICT_ALREADY_RULED'
@@ -41,6 +44,14 @@ const STATUS: Partial<Record<ServiceErrorCode, number>> = {
   IN_DISPUTE: 409,
   INSURANCE_WARNING: 409,
   ALREADY_CLAIMED: 409,
+  ALREADY_REMINDED: 409,
+  EVIDENCE_ALREADY_REQUESTED: 409,
+  REQUEST_NOT_OPEN: 409,
+  NOTHING_LEFT_TO_REFUND: 409,
+  BOUND_BY_RULING: 409,
+  NOT_IN_DISPUTE: 409,
+  REFUND_ABOVE_BALANCE: 409,
+  REFUND_NOT_FAILED: 409,
 }
 
 export class ServiceError extends Error {

@@ -9,7 +9,7 @@ import { Readable } from 'node:stream'
 import { checkEvidenceFile, cleanFileName, maxBytesFor, maxEvidenceBytes, SNIFF_BYTES, type EvidenceKind } from '~/domain/evidence-files'
 import type { Policy } from '~/domain/policy'
 import { logger } from '~/infra/logger.server'
-import type { StoredFile } from './disputes.server'
+import type { StoredFile } from './evidence-intake.server'
 import { isServiceError, ServiceError } from './errors.server'
 
 export type Storage = { s3: S3Client; bucket: string }

@@ -1,26 +1,23 @@
 // Message-box notifications and emails, written in the transaction of the change that causes them.
 // The dedupe keys make "one message per reason" a database fact: a second write for the same
-// reason is skipped, never duplicated.
+// reason is skipped, never duplicated. Every email has one recipient: no party ever sees another's
+// address in a To: line.
+import type { Notice } from '~/domain/case-machine'
+import type { Policy } from '~/domain/policy'
 import { translate, type MessageKey, type MessageParams } from '~/i18n/messages'
+import { ruleParams } from '~/i18n/rule-params'
 import type { Tx } from '~/infra/db.server'
-
-export type NoticeKind = 'disputeOpened' | 'evidenceRequested' | 'evidenceReminder' | 'evidenceSubmitted' | 'ruled' | 'buyerEvidenceExpired'
-
-const KEYS: Record<NoticeKind, { message: MessageKey; subject: MessageKey; body: MessageKey }> = {
-  disputeOpened: { message: 'notice.disputeOpened', subject: 'email.disputeOpened.subject', body: 'email.disputeOpened.body' },
-  evidenceRequested: { message: 'notice.evidenceRequested', subject: 'email.evidenceRequested.subject', body: 'email.evidenceRequested.body' },
-  evidenceReminder: { message: 'notice.evidenceReminder', subject: 'email.evidenceReminder.subject', body: 'email.evidenceReminder.body' },
-  evidenceSubmitted: { message: 'notice.evidenceSubmitted', subject: 'email.evidenceSubmitted.subject', body: 'email.evidenceSubmitted.body' },
-  ruled: { message: 'notice.ruled', subject: 'email.ruled.subject', body: 'email.ruled.body' },
-  buyerEvidenceExpired: { message: 'notice.buyerEvidenceExpired', subject: 'email.buyerEvidenceExpired.subject', body: 'email.buyerEvidenceExpired.body' },
-}
+import { membersWith } from '~/models/scopes.server'
 
 export type Recipient = { userId: string; email: string }
 
-/** Shop members who hear about after-sales matters: the main account and everyone allowed to refund. */
+/** What people are told: the machine's notices, and the refund lane's. */
+export type NoticeKey = Notice | 'refundPaid' | 'refundFailed'
+
+/** Shop members who hear about after-sales matters: everyone allowed to refund (同意退款). */
 export async function merchantRecipients(tx: Tx, shopId: string): Promise<Recipient[]> {
   const members = await tx.shopMember.findMany({
-    where: { shopId, OR: [{ role: { in: ['MAIN', 'ADMIN', 'CS_ADMIN'] } }, { permissions: { has: 'AGREE_REFUND' } }] },
+    where: membersWith(shopId, 'AGREE_REFUND'),
     select: { user: { select: { id: true, email: true } } },
     orderBy: { createdAt: 'asc' },
   })
@@ -38,9 +35,40 @@ export async function agentRecipient(tx: Tx, agentId: string | null): Promise<Re
   return agent ? [{ userId: agent.id, email: agent.email }] : []
 }
 
+/** Every agent: for what no single agent holds (a refund the gateway would not pay). */
+export async function allAgents(tx: Tx): Promise<Recipient[]> {
+  const agents = await tx.user.findMany({ where: { kind: 'AGENT' }, select: { id: true, email: true }, orderBy: { createdAt: 'asc' } })
+  return agents.map((a) => ({ userId: a.id, email: a.email }))
+}
+
+/** The message-box category each notice files under (消息盒子: 售后信息, 平台介入, 系统). */
+const CATEGORY: Record<NoticeKey, 'AFTER_SALES' | 'DISPUTE' | 'SYSTEM'> = {
+  refundPaid: 'AFTER_SALES',
+  refundFailed: 'SYSTEM',
+  caseOpened: 'AFTER_SALES',
+  caseAutoRefunded: 'AFTER_SALES',
+  caseRefundApproved: 'AFTER_SALES',
+  caseReturnApproved: 'AFTER_SALES',
+  caseRejected: 'AFTER_SALES',
+  returnShipped: 'AFTER_SALES',
+  receiptExtended: 'AFTER_SALES',
+  caseOffline: 'AFTER_SALES',
+  caseWithdrawn: 'AFTER_SALES',
+  caseClosedNoReturn: 'AFTER_SALES',
+  caseClosedNothingToRefund: 'AFTER_SALES',
+  // rules.md: the evidence request and its reminder reach 消息盒子 → 售后信息.
+  evidenceRequested: 'AFTER_SALES',
+  evidenceReminderMerchant: 'AFTER_SALES',
+  evidenceReminderBuyer: 'AFTER_SALES',
+  disputeOpened: 'DISPUTE',
+  disputeReopenedByRejection: 'DISPUTE',
+  evidenceSubmitted: 'DISPUTE',
+  buyerEvidenceExpired: 'DISPUTE',
+  ruled: 'DISPUTE',
+}
+
 /** Bilingual email: Chinese first, then English, so every reader can read it. */
-export function renderEmail(kind: NoticeKind, params: MessageParams, caseUrl: string) {
-  const keys = KEYS[kind]
+export function renderEmail(keys: { subject: MessageKey; body: MessageKey }, params: MessageParams, caseUrl: string) {
   const withUrl = { ...params, url: caseUrl }
   return {
     subject: `${translate('zh-CN', keys.subject, withUrl)} | ${translate('en', keys.subject, withUrl)}`,
@@ -51,7 +79,9 @@ export function renderEmail(kind: NoticeKind, params: MessageParams, caseUrl: st
 export async function notify(
   tx: Tx,
   input: {
-    kind: NoticeKind
+    notice: NoticeKey
+    /** A message key suffix that words the notice for its case (e.g. the ruling's outcome). */
+    variant?: string
     reason: string
     recipients: Recipient[]
     caseId: string
@@ -59,16 +89,19 @@ export async function notify(
     params: MessageParams
     at: Date
     appUrl: string
+    policy: Policy
     email: boolean
   },
 ) {
-  if (input.recipients.length === 0) return
+  const recipients = [...new Map(input.recipients.map((r) => [r.userId, r])).values()]
+  if (recipients.length === 0) return
+  const suffix = input.variant ? `.${input.variant}` : ''
   const params = { caseNo: input.caseNo, ...input.params }
   await tx.notification.createMany({
-    data: input.recipients.map((r) => ({
+    data: recipients.map((r) => ({
       userId: r.userId,
-      category: input.kind === 'evidenceReminder' || input.kind === 'evidenceRequested' ? ('AFTER_SALES' as const) : ('DISPUTE' as const),
-      messageKey: KEYS[input.kind].message,
+      category: CATEGORY[input.notice],
+      messageKey: `notice.${input.notice}${suffix}`,
       params,
       caseId: input.caseId,
       dedupeKey: `${input.reason}:${r.userId}`,
@@ -77,44 +110,10 @@ export async function notify(
     skipDuplicates: true,
   })
   if (!input.email) return
-  const { subject, text } = renderEmail(input.kind, params, `${input.appUrl}/cases/${input.caseNo}`)
+  const keys = { subject: `email.${input.notice}.subject` as MessageKey, body: `email.${input.notice}${suffix}.body` as MessageKey }
+  const { subject, text } = renderEmail(keys, { ...ruleParams(input.policy), ...params }, `${input.appUrl}/cases/${input.caseNo}`)
   await tx.emailOutbox.createMany({
-    data: [{ dedupeKey: input.reason, recipients: input.recipients.map((r) => r.email), subject, textBody: text, nextAttemptAt: input.at, createdAt: input.at }],
-    skipDuplicates: true,
-  })
-}
-
-/** After-sales events the other party hears about in its message box (售后信息). */
-export const CASE_NOTICES = [
-  'caseOpened',
-  'caseAutoRefunded',
-  'caseRefundApproved',
-  'caseReturnApproved',
-  'caseRejected',
-  'returnShipped',
-  'receiptExtended',
-  'caseExchange',
-  'caseRepair',
-  'caseWithdrawn',
-  'caseClosedNoReturn',
-] as const
-export type CaseNotice = (typeof CASE_NOTICES)[number]
-
-export async function notifyCaseEvent(
-  tx: Tx,
-  input: { notice: CaseNotice; reason: string; recipients: Recipient[]; caseId: string; caseNo: string; at: Date },
-) {
-  if (input.recipients.length === 0) return
-  await tx.notification.createMany({
-    data: input.recipients.map((r) => ({
-      userId: r.userId,
-      category: 'AFTER_SALES' as const,
-      messageKey: `notice.${input.notice}` satisfies MessageKey,
-      params: { caseNo: input.caseNo },
-      caseId: input.caseId,
-      dedupeKey: `${input.reason}:${r.userId}`,
-      createdAt: input.at,
-    })),
+    data: recipients.map((r) => ({ dedupeKey: `${input.reason}:${r.userId}`, recipients: [r.email], subject, textBody: text, nextAttemptAt: input.at, createdAt: input.at })),
     skipDuplicates: true,
   })
 }

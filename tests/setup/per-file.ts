@@ -12,5 +12,7 @@ process.env.S3_ACCESS_KEY_ID ??= 'S3RVER'
 process.env.S3_SECRET_ACCESS_KEY ??= 'S3RVER'
 process.env.S3_ENDPOINT ??= 'http://127.0.0.1:9' // tests that need S3 start their own server
 process.env.SMTP_URL ??= 'smtp://127.0.0.1:9?tls=off'
+process.env.PAYMENT_GATEWAY_URL ??= 'http://127.0.0.1:9' // tests that pay start their own sandbox
+process.env.PAYMENT_GATEWAY_SECRET ??= 'test-gateway-secret-0123456789abcdef0123'
 process.env.MAIL_FROM ??= 'Portal Tests <tests@portal.localhost>'
 process.env.LOG_LEVEL ??= 'error'

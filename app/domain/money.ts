@@ -1,0 +1,25 @@
+// Money as it is: what an order's refunds add up to, read the same way on every screen and in every
+// email ("部分退款 ¥50.00 / 实付 ¥899.00", "退款中", "已退款").
+export type RefundLine = { amountFen: number; status: 'PENDING' | 'SUBMITTED' | 'SUCCEEDED' | 'FAILED' }
+
+export type RefundStanding =
+  /** Nothing refunded or on its way. */
+  | { kind: 'NONE' }
+  /** A refund is on its way (退款中). */
+  | { kind: 'PENDING'; amountFen: number; paidFen: number }
+  /** Refunds arrived, less than was paid (部分退款). */
+  | { kind: 'PARTIAL'; amountFen: number; paidFen: number }
+  /** Everything paid came back (已退款). */
+  | { kind: 'FULL'; amountFen: number; paidFen: number }
+
+export function refundStanding(paidFen: number, refunds: readonly RefundLine[]): RefundStanding {
+  const sum = (statuses: RefundLine['status'][]) => refunds.filter((r) => statuses.includes(r.status)).reduce((total, r) => total + r.amountFen, 0)
+  const onItsWay = sum(['PENDING', 'SUBMITTED'])
+  const arrived = sum(['SUCCEEDED'])
+  if (onItsWay > 0) return { kind: 'PENDING', amountFen: onItsWay + arrived, paidFen }
+  if (arrived === 0) return { kind: 'NONE' }
+  return arrived >= paidFen ? { kind: 'FULL', amountFen: arrived, paidFen } : { kind: 'PARTIAL', amountFen: arrived, paidFen }
+}
+
+/** How a refund on its way is expected to arrive: express refunds within hours, others in business days. */
+export const arrivalKey = (express: boolean) => (express ? 'refund.arrival.express' : 'refund.arrival.online')

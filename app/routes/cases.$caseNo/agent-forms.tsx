@@ -1,0 +1,146 @@
+// What an agent does in an open dispute: ask a party for evidence, record the liability ruling.
+import { Form } from '@remix-run/react'
+import { useState } from 'react'
+import { ErrorLine, FieldError, Section, type ActionResult } from '~/components/case-ui'
+import { CsrfInput } from '~/components/csrf-input'
+import { formatFen } from '~/components/money'
+import { LIABLE_PARTIES, RULING_OUTCOMES, type RulingOutcome } from '~/domain/case-machine'
+import { useT } from '~/i18n/use-t'
+import type { CaseView } from '~/models/case-view.server'
+
+const field = 'mt-1 w-full rounded border border-slate-300 px-2 py-1 text-sm'
+
+function RequestEvidenceForm({ result }: { result: ActionResult | undefined }) {
+  const t = useT()
+  return (
+    <Form method="post" className="space-y-2">
+      <CsrfInput />
+      <input type="hidden" name="intent" value="request-evidence" />
+      <fieldset className="flex gap-4 text-sm">
+        <legend className="mb-1 font-medium">{t('agent.askWhom')}</legend>
+        {(['MERCHANT', 'BUYER'] as const).map((party) => (
+          <label key={party} className="flex items-center gap-1">
+            <input type="radio" name="party" value={party} defaultChecked={party === 'MERCHANT'} /> {t(`party.${party}`)}
+          </label>
+        ))}
+      </fieldset>
+      <label htmlFor="instructions" className="block text-sm font-medium">
+        {t('agent.instructions')}
+      </label>
+      <textarea id="instructions" name="instructions" required rows={3} className={field} />
+      <label htmlFor="checklist" className="block text-sm font-medium">
+        {t('agent.checklist')}
+      </label>
+      <textarea id="checklist" name="checklist" rows={2} className={field} />
+      <button type="submit" className="rounded bg-slate-900 px-3 py-2 text-sm font-medium text-white">
+        {t('agent.sendRequest')}
+      </button>
+      <ErrorLine result={result} intent="request-evidence" />
+    </Form>
+  )
+}
+
+/** Refusals about the amount are shown at the amount field, not at the bottom of the form. */
+const AMOUNT_ERRORS = ['REFUND_AMOUNT_INVALID', 'REFUND_ABOVE_REQUEST', 'REFUND_ABOVE_BALANCE']
+
+function RulingForm({ view, result }: { view: CaseView; result: ActionResult | undefined }) {
+  const t = useT()
+  const [outcome, setOutcome] = useState<RulingOutcome>('FULL_REFUND')
+  const submitted = [...view.escalationFiles, ...view.requests.flatMap((r) => r.items)].filter((f) => f.status === 'SUBMITTED')
+  const amountError = result && !result.ok && result.intent === 'rule' && AMOUNT_ERRORS.includes(result.error ?? '') ? result : undefined
+  const maxFen = Math.min(view.case.requestedAmountFen, view.case.refundableFen)
+  return (
+    <Form method="post" className="space-y-3">
+      <CsrfInput />
+      <input type="hidden" name="intent" value="rule" />
+      <div className="grid gap-3 sm:grid-cols-2">
+        <div>
+          <label htmlFor="liableParty" className="block text-sm font-medium">
+            {t('ruling.liableParty')}
+          </label>
+          <select id="liableParty" name="liableParty" className={field}>
+            {LIABLE_PARTIES.map((p) => (
+              <option key={p} value={p}>
+                {t(`liable.${p}`)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label htmlFor="outcome" className="block text-sm font-medium">
+            {t('ruling.outcome')}
+          </label>
+          <select id="outcome" name="outcome" value={outcome} onChange={(e) => setOutcome(e.target.value as RulingOutcome)} className={field}>
+            {RULING_OUTCOMES.map((o) => (
+              <option key={o} value={o}>
+                {t(`outcome.${o}`)}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      {outcome === 'PARTIAL_REFUND' || amountError ? (
+        <div>
+          <label htmlFor="refundAmount" className="block text-sm font-medium">
+            {t('ruling.refundAmount', { max: formatFen(maxFen), requested: formatFen(view.case.requestedAmountFen) })}
+          </label>
+          <input
+            id="refundAmount"
+            name="refundAmount"
+            inputMode="decimal"
+            required
+            aria-invalid={amountError ? true : undefined}
+            aria-describedby={amountError ? 'refundAmount-error' : undefined}
+            className="mt-1 w-40 rounded border border-slate-300 px-2 py-1"
+          />
+          <FieldError id="refundAmount-error" result={amountError} />
+        </div>
+      ) : null}
+      <div>
+        <label htmlFor="rationale" className="block text-sm font-medium">
+          {t('ruling.rationale')}
+        </label>
+        <textarea id="rationale" name="rationale" required rows={3} className={field} />
+      </div>
+      <div>
+        <label htmlFor="internalNote" className="block text-sm font-medium">
+          {t('ruling.internalNote')}
+        </label>
+        <textarea id="internalNote" name="internalNote" rows={2} className={field} />
+      </div>
+      {submitted.length > 0 ? (
+        <fieldset className="text-sm">
+          <legend className="font-medium">{t('ruling.reliesOn')}</legend>
+          {submitted.map((file) => (
+            <label key={file.id} className="mr-4 inline-flex items-center gap-1">
+              <input type="checkbox" name="reliedEvidenceIds" value={file.id} /> {file.fileName}
+            </label>
+          ))}
+        </fieldset>
+      ) : null}
+      <button type="submit" className="rounded bg-blue-700 px-3 py-2 text-sm font-medium text-white hover:bg-blue-600">
+        {t('ruling.submit')}
+      </button>
+      {amountError ? null : <ErrorLine result={result} intent="rule" />}
+    </Form>
+  )
+}
+
+export function AgentForms({ view, result }: { view: CaseView; result: ActionResult | undefined }) {
+  const t = useT()
+  if (!view.viewer.mayRequestEvidence && !view.viewer.mayRule) return null
+  return (
+    <div className="grid gap-4 lg:grid-cols-2">
+      {view.viewer.mayRequestEvidence ? (
+        <Section title={t('agent.requestEvidence')} id="request-evidence">
+          <RequestEvidenceForm result={result} />
+        </Section>
+      ) : null}
+      {view.viewer.mayRule ? (
+        <Section title={t('ruling.record')} id="record-ruling">
+          <RulingForm view={view} result={result} />
+        </Section>
+      ) : null}
+    </div>
+  )
+}

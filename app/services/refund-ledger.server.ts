@@ -1,0 +1,323 @@
+// The refund ledger and the refund lane. A refund is reserved against its order's balance in the
+// transaction that decides it (one conditional UPDATE, under a CHECK constraint: the balance can
+// never go below zero, whatever races), then paid by the worker through the payment gateway with
+// the refund's idempotency key: PENDING → SUBMITTED → SUCCEEDED / FAILED. Each refund retries on
+// its own backoff (no head-of-line blocking); only FAILED gives the amount back to the balance.
+// The gateway call is made outside any transaction and the row is settled afterwards under the
+// lease token, so a worker that dies after the call leaves a row the next worker retries with the
+// same key: the gateway answers with the first refund, and nothing is paid twice.
+import { randomUUID } from 'node:crypto'
+import type { AgentActor } from '~/domain/actor'
+import { isUuid } from '~/domain/ids'
+import type { ActorKind } from '~/generated/prisma/client'
+import type { Db, Tx } from '~/infra/db.server'
+import { logger } from '~/infra/logger.server'
+import { caseScope } from '~/models/scopes.server'
+import { GatewayRejectedError, type GatewayRefund, type PaymentGateway } from '~/infra/payment-gateway.server'
+import { writeCaseLog } from './case-log.server'
+import type { ServiceDeps } from './deps'
+import { ServiceError } from './errors.server'
+import { backoffMs } from './leased-queue.server'
+import { allAgents, buyerRecipient, notify } from './notify.server'
+import { emitWebhookEvent } from './webhooks.server'
+
+export const refundLanePolicy = {
+  batchSize: 10,
+  /** A claimed refund is this worker's for this long: longer than one gateway call can take. */
+  leaseMs: 60_000,
+  firstRetryMs: 30_000,
+  maxRetryMs: 30 * 60_000,
+  /** Gateway calls per refund before it is given up as FAILED and agents are told. */
+  maxAttempts: 6,
+  /** A SUBMITTED refund with no result notification this long is asked about (a lost notification). */
+  confirmAfterMs: 5 * 60_000,
+}
+
+// ─── the ledger ────────────────────────────────────────────────────────────────
+
+type ReserveInput = {
+  orderId: string
+  caseId: string
+  shopId: string
+  caseNo: string
+  orderNo: string
+  amountFen: number
+  at: Date
+  actorKind: ActorKind
+  actorUserId: string | null
+  ruleId: string | null
+  rulingId: string | null
+}
+
+/**
+ * Takes the amount from the order's balance and records the refund PENDING, in the caller's
+ * transaction. The UPDATE's condition is the guard (the CHECK constraint its backstop): of racing
+ * refunds on one order, those the balance cannot cover fail here with REFUND_ABOVE_BALANCE.
+ */
+export async function reserveRefund(tx: Tx, input: ReserveInput) {
+  const reserved = await tx.$executeRaw`
+    UPDATE "Order" SET "refundReservedFen" = "refundReservedFen" + ${input.amountFen}::int
+    WHERE "id" = ${input.orderId}::uuid AND ${input.amountFen}::int > 0 AND "refundReservedFen" + ${input.amountFen}::int <= "paidAmountFen"`
+  if (reserved === 0) throw new ServiceError('REFUND_ABOVE_BALANCE')
+  const refund = await tx.refund.create({
+    data: {
+      caseId: input.caseId,
+      orderId: input.orderId,
+      rulingId: input.rulingId,
+      amountFen: input.amountFen,
+      actorKind: input.actorKind,
+      actorUserId: input.actorUserId,
+      ruleId: input.ruleId,
+      idempotencyKey: randomUUID(),
+      nextAttemptAt: input.at,
+      createdAt: input.at,
+    },
+  })
+  await refundEvent(tx, 'refund.approved', { ...refund, shopId: input.shopId, caseNo: input.caseNo, orderNo: input.orderNo }, input.at)
+  return refund
+}
+
+async function refundEvent(
+  tx: Tx,
+  type: 'refund.approved' | 'refund.issued' | 'refund.failed',
+  refund: { id: string; shopId: string; caseNo: string; orderNo: string; amountFen: number; ruleId: string | null },
+  at: Date,
+) {
+  await emitWebhookEvent(tx, {
+    shopId: refund.shopId,
+    type,
+    eventId: `${refund.id}:${type}`,
+    at,
+    data: { refundId: refund.id, caseNo: refund.caseNo, orderNo: refund.orderNo, amountFen: refund.amountFen, ruleId: refund.ruleId },
+  })
+}
+
+// ─── settling ──────────────────────────────────────────────────────────────────
+
+const REFUND_SETTLE_SELECT = {
+  id: true,
+  amountFen: true,
+  status: true,
+  ruleId: true,
+  orderId: true,
+  caseId: true,
+  idempotencyKey: true,
+  case: { select: { caseNo: true, orderNo: true, shopId: true, buyerId: true, expressRefund: true } },
+} as const
+
+type SettleTarget = { id: string; leaseToken?: string }
+
+/** SUCCEEDED: the money is with the buyer. Idempotent; the order reads 已退款 once paid in full. */
+async function settleSucceeded(tx: Tx, deps: ServiceDeps, target: SettleTarget, result: Pick<GatewayRefund, 'gatewayRefundId'>) {
+  const at = deps.clock.now()
+  const { count } = await tx.refund.updateMany({
+    where: { id: target.id, status: { in: ['PENDING', 'SUBMITTED'] }, ...(target.leaseToken ? { leaseToken: target.leaseToken } : {}) },
+    data: { status: 'SUCCEEDED', gatewayRefundId: result.gatewayRefundId, completedAt: at, leaseUntil: null, leaseToken: null },
+  })
+  if (count === 0) return false
+  const refund = await tx.refund.findUniqueOrThrow({ where: { id: target.id }, select: REFUND_SETTLE_SELECT })
+  await tx.$executeRaw`
+    UPDATE "Order" o SET "refundedAt" = ${at}
+    WHERE o."id" = ${refund.orderId}::uuid AND o."refundedAt" IS NULL
+      AND (SELECT coalesce(sum(r."amountFen"), 0) FROM "Refund" r WHERE r."orderId" = o."id" AND r."status" = 'SUCCEEDED') >= o."paidAmountFen"`
+  await writeCaseLog(tx, { caseId: refund.caseId, at, actor: { kind: 'SYSTEM' }, action: 'refund.succeeded', details: { refundId: refund.id, refundFen: refund.amountFen } })
+  await refundEvent(tx, 'refund.issued', { ...refund, ...refund.case }, at)
+  await notify(tx, {
+    notice: 'refundPaid',
+    variant: refund.case.expressRefund ? 'express' : 'online',
+    reason: `refund-paid:${refund.id}`,
+    recipients: await buyerRecipient(tx, refund.case.buyerId),
+    caseId: refund.caseId,
+    caseNo: refund.case.caseNo,
+    params: { amountFen: refund.amountFen },
+    at,
+    appUrl: deps.appUrl,
+    policy: deps.policy,
+    email: true,
+  })
+  return true
+}
+
+export type FailureKind = 'DECLINED' | 'REJECTED' | 'UNAVAILABLE'
+
+/** FAILED: the amount goes back to the balance, and every agent is told (消息盒子 → 系统). */
+async function settleFailed(tx: Tx, deps: ServiceDeps, target: SettleTarget, kind: FailureKind, error: string) {
+  const at = deps.clock.now()
+  const { count } = await tx.refund.updateMany({
+    where: { id: target.id, status: { in: ['PENDING', 'SUBMITTED'] }, ...(target.leaseToken ? { leaseToken: target.leaseToken } : {}) },
+    data: { status: 'FAILED', failureKind: kind, lastError: error.slice(0, 500), completedAt: at, leaseUntil: null, leaseToken: null },
+  })
+  if (count === 0) return false
+  const refund = await tx.refund.findUniqueOrThrow({ where: { id: target.id }, select: { ...REFUND_SETTLE_SELECT, attempts: true } })
+  await tx.$executeRaw`UPDATE "Order" SET "refundReservedFen" = "refundReservedFen" - ${refund.amountFen}::int WHERE "id" = ${refund.orderId}::uuid`
+  await writeCaseLog(tx, { caseId: refund.caseId, at, actor: { kind: 'SYSTEM' }, action: 'refund.failed', details: { refundId: refund.id, refundFen: refund.amountFen, kind, attempts: refund.attempts } })
+  await refundEvent(tx, 'refund.failed', { ...refund, ...refund.case }, at)
+  await notify(tx, {
+    notice: 'refundFailed',
+    reason: `refund-failed:${refund.idempotencyKey}`,
+    recipients: await allAgents(tx),
+    caseId: refund.caseId,
+    caseNo: refund.case.caseNo,
+    params: { amountFen: refund.amountFen, attempts: refund.attempts },
+    at,
+    appUrl: deps.appUrl,
+    policy: deps.policy,
+    email: false,
+  })
+  return true
+}
+
+// ─── the refund lane ───────────────────────────────────────────────────────────
+
+type ClaimedRefund = {
+  id: string
+  status: 'PENDING' | 'SUBMITTED'
+  idempotencyKey: string
+  amountFen: number
+  attempts: number
+  orderNo: string
+  paidAmountFen: number
+}
+
+/** Leases due refunds: PENDING ones to call the gateway for, SUBMITTED ones whose result is overdue. */
+async function claimDueRefunds(db: Db, now: Date, policy: typeof refundLanePolicy): Promise<{ leaseToken: string; rows: ClaimedRefund[] }> {
+  const leaseToken = randomUUID()
+  const rows = await db.$queryRaw<ClaimedRefund[]>`
+    WITH claimed AS (
+      UPDATE "Refund" SET "leaseUntil" = ${new Date(now.getTime() + policy.leaseMs)}, "leaseToken" = ${leaseToken}::uuid
+      WHERE "id" IN (
+        SELECT "id" FROM "Refund"
+        WHERE "status" IN ('PENDING', 'SUBMITTED') AND "nextAttemptAt" <= ${now} AND ("leaseUntil" IS NULL OR "leaseUntil" < ${now})
+        ORDER BY "nextAttemptAt" ASC LIMIT ${policy.batchSize}
+        FOR UPDATE SKIP LOCKED)
+      RETURNING "id", "status", "idempotencyKey", "amountFen", "attempts", "orderId")
+    SELECT c."id", c."status"::text AS "status", c."idempotencyKey", c."amountFen", c."attempts", o."orderNo", o."paidAmountFen"
+    FROM claimed c JOIN "Order" o ON o."id" = c."orderId"`
+  return { leaseToken, rows }
+}
+
+export type RefundLaneResult = { submitted: number; succeeded: number; failed: number; retrying: number }
+
+/** One pass of the refund lane. Each refund stands or fails on its own. */
+export async function processDueRefunds(deps: ServiceDeps, gateway: PaymentGateway, notifyUrl: string, policy = refundLanePolicy): Promise<RefundLaneResult> {
+  const result: RefundLaneResult = { submitted: 0, succeeded: 0, failed: 0, retrying: 0 }
+  const { leaseToken, rows } = await claimDueRefunds(deps.db, deps.clock.now(), policy)
+  for (const refund of rows) {
+    const target = { id: refund.id, leaseToken }
+    try {
+      const answer =
+        refund.status === 'PENDING'
+          ? await gateway.refund({ idempotencyKey: refund.idempotencyKey, orderNo: refund.orderNo, paidAmountFen: refund.paidAmountFen, amountFen: refund.amountFen, notifyUrl })
+          : await gateway.query(refund.idempotencyKey)
+      const outcome = await settleAnswer(deps, target, refund, answer, policy)
+      result[outcome]++
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error)
+      if (error instanceof GatewayRejectedError) {
+        await deps.db.$transaction((tx) => settleFailed(tx, deps, target, 'REJECTED', `${error.code}: ${message}`))
+        result.failed++
+        continue
+      }
+      const attempts = refund.attempts + 1
+      if (attempts >= policy.maxAttempts) {
+        await deps.db.$transaction(async (tx) => {
+          await tx.refund.updateMany({ where: { id: refund.id, leaseToken }, data: { attempts } })
+          await settleFailed(tx, deps, target, 'UNAVAILABLE', message)
+        })
+        result.failed++
+      } else {
+        await deps.db.refund.updateMany({
+          where: { id: refund.id, leaseToken },
+          data: { attempts, lastError: message.slice(0, 500), nextAttemptAt: new Date(deps.clock.now().getTime() + backoffMs(attempts, policy.firstRetryMs, policy.maxRetryMs)), leaseUntil: null, leaseToken: null },
+        })
+        result.retrying++
+      }
+      logger.warn('refund not settled; will retry or has failed', { refundId: refund.id, attempts, error: message })
+    }
+  }
+  return result
+}
+
+async function settleAnswer(
+  deps: ServiceDeps,
+  target: { id: string; leaseToken: string },
+  refund: ClaimedRefund,
+  answer: GatewayRefund | null,
+  policy: typeof refundLanePolicy,
+): Promise<keyof RefundLaneResult> {
+  const now = deps.clock.now()
+  if (answer === null) {
+    // The gateway never received the key (the call was lost on the way): submit it again, same key.
+    await deps.db.refund.updateMany({ where: { ...target, status: 'SUBMITTED' }, data: { status: 'PENDING', nextAttemptAt: now, leaseUntil: null, leaseToken: null } })
+    return 'retrying'
+  }
+  switch (answer.status) {
+    case 'SUCCEEDED':
+      await deps.db.$transaction((tx) => settleSucceeded(tx, deps, target, answer))
+      return 'succeeded'
+    case 'FAILED':
+      await deps.db.$transaction((tx) => settleFailed(tx, deps, target, 'DECLINED', answer.failureReason ?? 'declined'))
+      return 'failed'
+    case 'PROCESSING':
+      // The result comes by notification; if none comes, ask again after a while.
+      await deps.db.refund.updateMany({
+        where: target,
+        data: {
+          status: 'SUBMITTED',
+          gatewayRefundId: answer.gatewayRefundId,
+          submittedAt: refund.status === 'PENDING' ? now : undefined,
+          attempts: refund.status === 'PENDING' ? refund.attempts + 1 : undefined,
+          nextAttemptAt: new Date(now.getTime() + policy.confirmAfterMs),
+          leaseUntil: null,
+          leaseToken: null,
+        },
+      })
+      return 'submitted'
+  }
+}
+
+/** The gateway's signed result notification (already verified by the route). Idempotent. */
+export async function applyGatewayResult(deps: ServiceDeps, result: { idempotencyKey: string; gatewayRefundId: string; status: 'SUCCEEDED' | 'FAILED'; failureReason?: string }) {
+  const refund = await deps.db.refund.findUnique({ where: { idempotencyKey: result.idempotencyKey }, select: { id: true } })
+  if (!refund) return { known: false as const }
+  const changed = await deps.db.$transaction((tx) =>
+    result.status === 'SUCCEEDED' ? settleSucceeded(tx, deps, refund, result) : settleFailed(tx, deps, refund, 'DECLINED', result.failureReason ?? 'declined'),
+  )
+  return { known: true as const, changed }
+}
+
+/**
+ * An agent sends a FAILED refund again. It takes the balance anew (someone may have been refunded
+ * since); a refund the gateway declined gets a new key, one that never reached it keeps its key,
+ * so that a call that did go through after all is answered, not paid again.
+ */
+export async function retryRefund(deps: ServiceDeps, agent: AgentActor, input: { caseId: string; refundId: string }) {
+  if (!isUuid(input.refundId)) throw new ServiceError('NOT_FOUND')
+  const now = deps.clock.now()
+  return deps.db.$transaction(async (tx) => {
+    const plain = await tx.refund.findFirst({
+      where: { id: input.refundId, caseId: input.caseId, case: caseScope(agent) },
+      select: { id: true, status: true, amountFen: true, orderId: true, caseId: true, failureKind: true, idempotencyKey: true },
+    })
+    if (!plain) throw new ServiceError('NOT_FOUND')
+    if (plain.status !== 'FAILED') throw new ServiceError('REFUND_NOT_FAILED')
+    const reserved = await tx.$executeRaw`
+      UPDATE "Order" SET "refundReservedFen" = "refundReservedFen" + ${plain.amountFen}::int
+      WHERE "id" = ${plain.orderId}::uuid AND "refundReservedFen" + ${plain.amountFen}::int <= "paidAmountFen"`
+    if (reserved === 0) throw new ServiceError('REFUND_ABOVE_BALANCE')
+    const keepKey = plain.failureKind === 'UNAVAILABLE'
+    const { count } = await tx.refund.updateMany({
+      where: { id: plain.id, status: 'FAILED' },
+      data: {
+        status: 'PENDING',
+        attempts: 0,
+        nextAttemptAt: now,
+        failureKind: null,
+        completedAt: null,
+        idempotencyKey: keepKey ? plain.idempotencyKey : randomUUID(),
+      },
+    })
+    if (count === 0) throw new ServiceError('CONFLICT_CHANGED')
+    await writeCaseLog(tx, { caseId: plain.caseId, at: now, actor: agent, action: 'refund.retried', details: { refundId: plain.id, refundFen: plain.amountFen, sameKey: keepKey } })
+  })
+}
