@@ -12,6 +12,7 @@ import {
   startS3,
   startSmtpReceiver,
 } from '../scripts/embedded-services'
+import { startSandboxGateway } from '../scripts/sandbox-gateway'
 
 const root = path.resolve(import.meta.dirname, '..')
 
@@ -36,6 +37,8 @@ export default async function globalSetup() {
   await createDatabase(postgres, 'portal_e2e')
   const s3 = await startS3({ directory: path.join(dir, 's3'), port: 0, buckets: ['evidence'] })
   const smtp = await startSmtpReceiver()
+  const gatewaySecret = 'e2e-gateway-secret-0123456789abcdef012345'
+  const gateway = await startSandboxGateway({ port: 0, secret: gatewaySecret, notifyDelayMs: 20 })
   const port = await freePort()
   const env = {
     ...process.env,
@@ -52,6 +55,8 @@ export default async function globalSetup() {
     MAIL_FROM: 'Portal E2E <e2e@portal.localhost>',
     SESSION_SECRET: 'e2e-session-secret-0123456789abcdef0123456789',
     API_SECRET_ROOT: 'e2e-api-secret-root-0123456789abcdef012345',
+    PAYMENT_GATEWAY_URL: gateway.url,
+    PAYMENT_GATEWAY_SECRET: gatewaySecret,
     LOG_LEVEL: 'info',
   }
   for (const [args, what] of [
@@ -74,7 +79,7 @@ export default async function globalSetup() {
       server.once('exit', () => resolve())
       server.kill('SIGTERM')
     })
-    await Promise.all([s3.stop(), smtp.stop()])
+    await Promise.all([s3.stop(), smtp.stop(), gateway.stop()])
     await postgres.stop()
     rmSync(dir, { recursive: true, force: true })
   }

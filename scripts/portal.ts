@@ -15,6 +15,7 @@ import {
   startS3,
 } from './embedded-services'
 import { DEMO_PASSWORD } from '../prisma/demo-data'
+import { parseFailurePlan, startSandboxGateway } from './sandbox-gateway'
 
 const root = path.resolve(import.meta.dirname, '..')
 const dataDir = path.join(root, '.data')
@@ -72,6 +73,22 @@ async function startEmbedded() {
     stops.push(mail.stop)
     env.SMTP_URL = mail.smtpUrl
     say(`Mail UI      ${mail.webUrl}`)
+  }
+  if (!env.PAYMENT_GATEWAY_URL) {
+    // The payment network is the one thing we do not run: a sandbox stands in for it, with a page
+    // listing its refunds and failure injection (SANDBOX_GATEWAY_FAILURES, or from the page).
+    const gatewayPort = port('EMBEDDED_GATEWAY_PORT', 4580)
+    await assertPortFree(gatewayPort, 'sandbox payment gateway')
+    env.PAYMENT_GATEWAY_SECRET ||= keptSecret(path.join(dataDir, 'gateway-secret'))
+    const gateway = await startSandboxGateway({
+      port: gatewayPort,
+      secret: env.PAYMENT_GATEWAY_SECRET,
+      dataFile: path.join(dataDir, 'gateway-refunds.json'),
+      failures: parseFailurePlan(env.SANDBOX_GATEWAY_FAILURES),
+    })
+    stops.push(gateway.stop)
+    env.PAYMENT_GATEWAY_URL = gateway.url
+    say(`Payments     ${gateway.url}  (sandbox gateway: refunds and failure injection)`)
   }
   env.MAIL_FROM ??= '售后纠纷平台 Dispute Portal <noreply@portal.localhost>'
   // Generated once and kept, so that a restart keeps everyone logged in and every integration's

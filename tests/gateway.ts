@@ -9,7 +9,7 @@ import { startSandboxGateway, type FailureMode } from '../scripts/sandbox-gatewa
 
 export const GATEWAY_SECRET = 'test-gateway-secret-0123456789abcdef0123'
 
-export async function startTestGateway(deps: ServiceDeps, failures: Partial<Record<FailureMode, number>> = {}) {
+export async function startTestGateway(deps: ServiceDeps, failures: Partial<Record<FailureMode, number>> = {}, notifyDelayMs = 5) {
   const receiver = http.createServer((req, res) => {
     let body = ''
     req.on('data', (chunk) => (body += chunk))
@@ -22,7 +22,7 @@ export async function startTestGateway(deps: ServiceDeps, failures: Partial<Reco
   })
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve))
   const notifyUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/payments/notify`
-  const sandbox = await startSandboxGateway({ port: 0, secret: GATEWAY_SECRET, notifyDelayMs: 5, failures })
+  const sandbox = await startSandboxGateway({ port: 0, secret: GATEWAY_SECRET, notifyDelayMs, failures })
   const gateway: PaymentGateway = httpPaymentGateway({ baseUrl: sandbox.url, secret: GATEWAY_SECRET, timeoutMs: 2_000 })
   return {
     sandbox,

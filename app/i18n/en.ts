@@ -586,4 +586,5 @@ export const en = {
   'email.refundPaid.online.body': 'The refund of {amountFen|yuan} on case {caseNo} was paid and goes back to the original payment method within {arrivalMinDays}–{arrivalMaxDays} business days.\n{url}',
   'email.refundPaid.express.body': 'The express refund of {amountFen|yuan} on case {caseNo} was paid and arrives within {expressArrivalHours} hours.\n{url}',
   'notice.refundFailed': 'The refund of {amountFen|yuan} on case {caseNo} failed after {attempts} attempts. Open the case to retry it.',
+  'notice.refundStuck': 'The refund of {amountFen|yuan} on case {caseNo} has had no answer from the payment network after {attempts} attempts; it keeps being retried with the same key.',
 } as const

@@ -587,4 +587,5 @@ export const zhCN: Record<MessageKey, string> = {
   'email.refundPaid.online.body': '售后单 {caseNo} 的退款 {amountFen|yuan} 已退出，原路退回，预计 {arrivalMinDays}–{arrivalMaxDays} 个工作日到账。\n{url}',
   'email.refundPaid.express.body': '售后单 {caseNo} 的极速退款 {amountFen|yuan} 已退出，{expressArrivalHours} 小时内到账。\n{url}',
   'notice.refundFailed': '售后单 {caseNo} 的退款 {amountFen|yuan} 在 {attempts} 次尝试后失败，请打开售后单重新发起。',
+  'notice.refundStuck': '售后单 {caseNo} 的退款 {amountFen|yuan} 在 {attempts} 次尝试后仍未得到支付渠道应答，系统将以同一幂等号继续重试。',
 }

@@ -152,19 +152,25 @@ async function settleFailed(tx: Tx, deps: ServiceDeps, target: SettleTarget, kin
   await tx.$executeRaw`UPDATE "Order" SET "refundReservedFen" = "refundReservedFen" - ${refund.amountFen}::int WHERE "id" = ${refund.orderId}::uuid`
   await writeCaseLog(tx, { caseId: refund.caseId, at, actor: { kind: 'SYSTEM' }, action: 'refund.failed', details: { refundId: refund.id, refundFen: refund.amountFen, kind, attempts: refund.attempts } })
   await refundEvent(tx, 'refund.failed', { ...refund, ...refund.case }, at)
+  await tellAgents(tx, deps, refund.id, 'refundFailed', `refund-failed:${refund.idempotencyKey}`)
+  return true
+}
+
+/** A refund no single agent holds is every agent's news (消息盒子 → 系统), once per reason. */
+async function tellAgents(tx: Tx, deps: ServiceDeps, refundId: string, notice: 'refundFailed' | 'refundStuck', reason: string) {
+  const refund = await tx.refund.findUniqueOrThrow({ where: { id: refundId }, select: { caseId: true, amountFen: true, attempts: true, case: { select: { caseNo: true } } } })
   await notify(tx, {
-    notice: 'refundFailed',
-    reason: `refund-failed:${refund.idempotencyKey}`,
+    notice,
+    reason,
     recipients: await allAgents(tx),
     caseId: refund.caseId,
     caseNo: refund.case.caseNo,
     params: { amountFen: refund.amountFen, attempts: refund.attempts },
-    at,
+    at: deps.clock.now(),
     appUrl: deps.appUrl,
     policy: deps.policy,
     email: false,
   })
-  return true
 }
 
 // ─── the refund lane ───────────────────────────────────────────────────────────
@@ -198,44 +204,86 @@ async function claimDueRefunds(db: Db, now: Date, policy: typeof refundLanePolic
 
 export type RefundLaneResult = { submitted: number; succeeded: number; failed: number; retrying: number }
 
-/** One pass of the refund lane. Each refund stands or fails on its own. */
+/**
+ * One pass of the refund lane. The claimed refunds are called for side by side, each standing or
+ * failing on its own: a slow or failing call holds up no other refund.
+ */
 export async function processDueRefunds(deps: ServiceDeps, gateway: PaymentGateway, notifyUrl: string, policy = refundLanePolicy): Promise<RefundLaneResult> {
   const result: RefundLaneResult = { submitted: 0, succeeded: 0, failed: 0, retrying: 0 }
   const { leaseToken, rows } = await claimDueRefunds(deps.db, deps.clock.now(), policy)
-  for (const refund of rows) {
-    const target = { id: refund.id, leaseToken }
-    try {
-      const answer =
-        refund.status === 'PENDING'
-          ? await gateway.refund({ idempotencyKey: refund.idempotencyKey, orderNo: refund.orderNo, paidAmountFen: refund.paidAmountFen, amountFen: refund.amountFen, notifyUrl })
-          : await gateway.query(refund.idempotencyKey)
-      const outcome = await settleAnswer(deps, target, refund, answer, policy)
-      result[outcome]++
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error)
-      if (error instanceof GatewayRejectedError) {
-        await deps.db.$transaction((tx) => settleFailed(tx, deps, target, 'REJECTED', `${error.code}: ${message}`))
-        result.failed++
-        continue
-      }
-      const attempts = refund.attempts + 1
-      if (attempts >= policy.maxAttempts) {
-        await deps.db.$transaction(async (tx) => {
-          await tx.refund.updateMany({ where: { id: refund.id, leaseToken }, data: { attempts } })
-          await settleFailed(tx, deps, target, 'UNAVAILABLE', message)
-        })
-        result.failed++
-      } else {
-        await deps.db.refund.updateMany({
-          where: { id: refund.id, leaseToken },
-          data: { attempts, lastError: message.slice(0, 500), nextAttemptAt: new Date(deps.clock.now().getTime() + backoffMs(attempts, policy.firstRetryMs, policy.maxRetryMs)), leaseUntil: null, leaseToken: null },
-        })
-        result.retrying++
-      }
-      logger.warn('refund not settled; will retry or has failed', { refundId: refund.id, attempts, error: message })
-    }
-  }
+  await Promise.all(rows.map((refund) => payOne(deps, gateway, notifyUrl, policy, refund, leaseToken, result)))
   return result
+}
+
+async function payOne(
+  deps: ServiceDeps,
+  gateway: PaymentGateway,
+  notifyUrl: string,
+  policy: typeof refundLanePolicy,
+  refund: ClaimedRefund,
+  leaseToken: string,
+  result: RefundLaneResult,
+) {
+  const target = { id: refund.id, leaseToken }
+  let answer: GatewayRefund | null
+  try {
+    answer =
+      refund.status === 'PENDING'
+        ? await gateway.refund({ idempotencyKey: refund.idempotencyKey, orderNo: refund.orderNo, paidAmountFen: refund.paidAmountFen, amountFen: refund.amountFen, notifyUrl })
+        : await gateway.query(refund.idempotencyKey)
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error)
+    logger.warn('refund call failed', { refundId: refund.id, attempts: refund.attempts + 1, error: message })
+    result[await afterFailedCall(deps, gateway, policy, refund, target, error, message)]++
+    return
+  }
+  // Errors from here on are ours (the database), not the gateway's: the row stays leased and is
+  // retried with the same key after its lease, which the gateway answers without paying again.
+  result[await settleAnswer(deps, target, refund, answer, policy)]++
+}
+
+/**
+ * A call that failed. The gateway refusing the request itself is final; no answer is retried on the
+ * refund's own backoff. After the last attempt the gateway is asked whether the key ever reached
+ * it: only a refund it never saw is FAILED (its amount back on the balance); one it cannot tell
+ * about stays pending, retried, and agents are told it is stuck.
+ */
+async function afterFailedCall(
+  deps: ServiceDeps,
+  gateway: PaymentGateway,
+  policy: typeof refundLanePolicy,
+  refund: ClaimedRefund,
+  target: { id: string; leaseToken: string },
+  error: unknown,
+  message: string,
+): Promise<keyof RefundLaneResult> {
+  if (error instanceof GatewayRejectedError) {
+    await deps.db.$transaction((tx) => settleFailed(tx, deps, target, 'REJECTED', `${error.code}: ${message}`))
+    return 'failed'
+  }
+  const attempts = refund.attempts + 1
+  const retryAt = (ms: number) => new Date(deps.clock.now().getTime() + ms)
+  if (attempts < policy.maxAttempts) {
+    await deps.db.refund.updateMany({
+      where: target,
+      data: { attempts, lastError: message.slice(0, 500), nextAttemptAt: retryAt(backoffMs(attempts, policy.firstRetryMs, policy.maxRetryMs)), leaseUntil: null, leaseToken: null },
+    })
+    return 'retrying'
+  }
+  await deps.db.refund.updateMany({ where: target, data: { attempts, lastError: message.slice(0, 500) } })
+  let known: GatewayRefund | null
+  try {
+    known = await gateway.query(refund.idempotencyKey)
+  } catch {
+    await deps.db.$transaction(async (tx) => {
+      await tx.refund.updateMany({ where: target, data: { nextAttemptAt: retryAt(policy.maxRetryMs), leaseUntil: null, leaseToken: null } })
+      await tellAgents(tx, deps, refund.id, 'refundStuck', `refund-stuck:${refund.idempotencyKey}`)
+    })
+    return 'retrying'
+  }
+  if (known) return settleAnswer(deps, target, refund, known, policy)
+  await deps.db.$transaction((tx) => settleFailed(tx, deps, target, 'UNAVAILABLE', message))
+  return 'failed'
 }
 
 async function settleAnswer(
