@@ -118,6 +118,8 @@ export async function seedDemoData(db: PrismaClient, now: Date): Promise<{ seede
       await order(shopB, buyer2, li, '速干T恤 M', 129_00, 5 * DAY, { shippedAt: at(-4 * DAY) })
       await order(shopA, buyer3, zhou, '茉莉花茶 200g', 76_00, 3 * DAY, { shippedAt: at(-2 * DAY) })
       const oUnclaimed = await order(shopB, buyer1, wang, '双肩背包 30L', 399_00, 8 * DAY, { shippedAt: at(-7 * DAY) })
+      // For trying a second round with the platform: a shipped tea set buyer1 can return to 玉溪茶庄.
+      await order(shopA, buyer1, wang, '青瓷茶杯 一对', 198_00, 6 * DAY, { shippedAt: at(-5 * DAY) })
 
       const mkCase = async (seed: CaseSeed) => {
         const deadlines = seed.deadlines ?? {}

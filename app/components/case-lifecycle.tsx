@@ -42,7 +42,7 @@ const DEADLINE_LABEL = {
   AWAITING_RECEIPT: 'lifecycle.deadline.receive',
 } as const
 
-function RejectForm({ intent, result }: { intent: 'reject' | 'reject-after-receipt'; result: ActionResult | undefined }) {
+function RejectForm({ intent, result, toPlatform = false }: { intent: 'reject' | 'reject-after-receipt'; result: ActionResult | undefined; toPlatform?: boolean }) {
   const t = useT()
   const busy = useBusy(intent)
   return (
@@ -72,7 +72,7 @@ function RejectForm({ intent, result }: { intent: 'reject' | 'reject-after-recei
         <input id={`${intent}-files`} name="files" type="file" multiple required className="mt-1 text-sm" />
       </div>
       <button type="submit" disabled={busy} className={`${button} bg-red-700 text-white hover:bg-red-600`}>
-        {t(intent === 'reject' ? 'lifecycle.reject.submit' : 'lifecycle.rejectAfterReceipt.submit')}
+        {t(intent === 'reject' ? 'lifecycle.reject.submit' : toPlatform ? 'lifecycle.rejectAfterReceipt.toPlatform' : 'lifecycle.rejectAfterReceipt.submit')}
       </button>
       <ErrorLine result={result} intent={intent} />
     </IntentForm>
@@ -274,7 +274,7 @@ export function LifecyclePanel({ view, result }: { view: CaseView; result: Actio
               <details>
                 <summary className="cursor-pointer text-sm font-medium">{t('lifecycle.rejectAfterReceipt.title')}</summary>
                 <div className="mt-2">
-                  <RejectForm intent="reject-after-receipt" result={result} />
+                  <RejectForm intent="reject-after-receipt" result={result} toPlatform={view.case.boundByRuling} />
                 </div>
               </details>
             ) : null}

@@ -1,7 +1,7 @@
 // Building blocks of the case page, shared by its dispute and after-sales parts.
 import { useT } from '~/i18n/use-t'
 
-export type ActionResult = { intent: string; ok: boolean; error?: string; field?: string }
+export type ActionResult = { intent: string; ok: boolean; error?: string; field?: string; to?: string }
 
 export function ErrorLine({ result, intent }: { result: ActionResult | undefined; intent: string }) {
   const t = useT()

@@ -15,6 +15,13 @@ const TONE: Record<RefundStanding['kind'], string> = {
 }
 
 /** The order's refunds in one badge: 退款中 / 部分退款 ¥50.00 / 实付 ¥899.00 / 已退款. */
+/** A refunded case's state as it really stands: 退款中 while the money is on its way, 部分退款 for part of what was paid. */
+export function caseStateKey(state: string, standing: RefundStanding) {
+  if (state === 'REFUNDED' && standing.kind === 'PENDING') return 'caseState.REFUNDED.PENDING' as const
+  if (state === 'REFUNDED' && standing.kind === 'PARTIAL') return 'caseState.REFUNDED.PARTIAL' as const
+  return `caseState.${state as 'REFUNDED'}` as const
+}
+
 export function RefundBadge({ standing }: { standing: RefundStanding }) {
   const t = useT()
   if (standing.kind === 'NONE') return null
@@ -28,7 +35,7 @@ export function RefundBadge({ standing }: { standing: RefundStanding }) {
 /** When the money arrives, from policy: 原路退回，预计 1–3 个工作日到账 (express refunds: within 24 hours). */
 export function RefundArrival({ standing, express }: { standing: RefundStanding; express: boolean }) {
   const t = useT()
-  if (standing.kind !== 'PENDING') return null
+  if (standing.kind === 'NONE') return null
   return (
     <p className="text-sm text-slate-700" data-testid="refund-arrival">
       {t(arrivalKey(express))}

@@ -15,7 +15,8 @@ import { deleteObjectQuietly } from '~/services/evidence-upload.server'
 import { isServiceError, ServiceError } from '~/services/errors.server'
 import { retryRefund } from '~/services/refund-ledger.server'
 
-export type CaseActionResult = { intent: string; ok: true } | { intent: string; ok: false; error: string; field?: string }
+/** `to`: the state a case command left the case in (a rejection after a binding ruling goes to the platform). */
+export type CaseActionResult = { intent: string; ok: true; to?: string } | { intent: string; ok: false; error: string; field?: string }
 
 /** Form fields as the command table reads them: a repeated field (checkboxes) as a list. */
 export function formFields(form: FormData): Record<string, string | string[]> {
@@ -32,6 +33,7 @@ const isMultipart = (request: Request) => request.headers.get('Content-Type')?.s
 
 export async function runCaseAction(request: Request, deps: ServiceDeps, actor: Actor, caseId: string): Promise<{ result: CaseActionResult; status: number }> {
   let intent = ''
+  let to: string | undefined
   try {
     if (isMultipart(request)) {
       if (actor.kind === 'AGENT') throw new ServiceError('FORBIDDEN')
@@ -40,15 +42,15 @@ export async function runCaseAction(request: Request, deps: ServiceDeps, actor: 
         target: (before) => ({ kind: 'case-files', caseId, purpose: before.get('intent') === 'escalate' ? 'ESCALATION' : 'REJECTION_PROOF' }),
         commit: async (form, files) => {
           intent = String(form.get('intent') ?? '')
-          await command(deps, actor, caseId, intent, form, files)
+          to = await command(deps, actor, caseId, intent, form, files)
         },
       })
     } else {
       const form = await readForm(request)
       intent = String(form.get('intent') ?? '')
-      await command(deps, actor, caseId, intent, form, [])
+      to = await command(deps, actor, caseId, intent, form, [])
     }
-    return { result: { intent, ok: true }, status: 200 }
+    return { result: { intent, ok: true, ...(to ? { to } : {}) }, status: 200 }
   } catch (error) {
     if (!isServiceError(error)) throw error
     const field = typeof error.details.field === 'string' && error.details.field ? error.details.field : undefined
@@ -56,10 +58,9 @@ export async function runCaseAction(request: Request, deps: ServiceDeps, actor: 
   }
 }
 
-async function command(deps: ServiceDeps, actor: Actor, caseId: string, intent: string, form: FormData, files: StoredFile[]) {
+async function command(deps: ServiceDeps, actor: Actor, caseId: string, intent: string, form: FormData, files: StoredFile[]): Promise<string | undefined> {
   if (isCaseIntent(intent)) {
-    await runCaseCommand(deps, actor, { caseId, intent: intent satisfies CaseIntent, fields: formFields(form), files })
-    return
+    return (await runCaseCommand(deps, actor, { caseId, intent: intent satisfies CaseIntent, fields: formFields(form), files })).to
   }
   if (files.length) throw new ServiceError('INVALID_INPUT', { field: 'files' })
   switch (intent) {

@@ -587,4 +587,8 @@ export const en = {
   'email.refundPaid.express.body': 'The express refund of {amountFen|yuan} on case {caseNo} was paid and arrives within {expressArrivalHours} hours.\n{url}',
   'notice.refundFailed': 'The refund of {amountFen|yuan} on case {caseNo} failed after {attempts} attempts. Open the case to retry it.',
   'notice.refundStuck': 'The refund of {amountFen|yuan} on case {caseNo} has had no answer from the payment network after {attempts} attempts; it keeps being retried with the same key.',
+  'caseState.REFUNDED.PENDING': 'Refund in progress',
+  'caseState.REFUNDED.PARTIAL': 'Partially refunded',
+  'done.reject-after-receipt.toPlatform': 'Objection sent: the case is back with the platform.',
+  'lifecycle.rejectAfterReceipt.toPlatform': 'Object after receipt (back to the platform)',
 } as const

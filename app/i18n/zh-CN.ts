@@ -588,4 +588,8 @@ export const zhCN: Record<MessageKey, string> = {
   'email.refundPaid.express.body': '售后单 {caseNo} 的极速退款 {amountFen|yuan} 已退出，{expressArrivalHours} 小时内到账。\n{url}',
   'notice.refundFailed': '售后单 {caseNo} 的退款 {amountFen|yuan} 在 {attempts} 次尝试后失败，请打开售后单重新发起。',
   'notice.refundStuck': '售后单 {caseNo} 的退款 {amountFen|yuan} 在 {attempts} 次尝试后仍未得到支付渠道应答，系统将以同一幂等号继续重试。',
+  'caseState.REFUNDED.PENDING': '退款中',
+  'caseState.REFUNDED.PARTIAL': '部分退款',
+  'done.reject-after-receipt.toPlatform': '已提交异议，售后单已重新进入平台介入。',
+  'lifecycle.rejectAfterReceipt.toPlatform': '收货后提出异议（重新提交平台）',
 }

@@ -6,6 +6,7 @@ import { useActionData, useLoaderData } from '@remix-run/react'
 import { FlagsAndNotesPanel } from '~/components/case-flags'
 import { LifecyclePanel, Negotiation } from '~/components/case-lifecycle'
 import { Section } from '~/components/case-ui'
+import { caseStateKey } from '~/components/money'
 import { useT } from '~/i18n/use-t'
 import { clock } from '~/infra/clock.server'
 import { db } from '~/infra/db.server'
@@ -55,7 +56,7 @@ export default function CasePage() {
       <header className="flex flex-wrap items-center gap-3">
         <h1 className="text-2xl font-semibold">{t('case.title', { caseNo: view.case.caseNo })}</h1>
         <span className="rounded bg-slate-800 px-2 py-0.5 text-sm text-white" data-testid="case-state">
-          {t(`caseState.${view.case.state}`)}
+          {t(caseStateKey(view.case.state, view.money.standing))}
         </span>
         {view.dispute && view.dispute.round > 1 ? (
           <span className="rounded bg-orange-100 px-2 py-0.5 text-sm text-orange-900" data-testid="dispute-round">
@@ -65,7 +66,7 @@ export default function CasePage() {
       </header>
       {result?.ok ? (
         <p role="status" className="rounded bg-green-50 px-3 py-2 text-sm text-green-800">
-          {t(`done.${result.intent}` as never)}
+          {t(result.intent === 'reject-after-receipt' && result.to === 'IN_DISPUTE' ? 'done.reject-after-receipt.toPlatform' : (`done.${result.intent}` as never))}
         </p>
       ) : null}
       <Section title={t('case.summary')}>
