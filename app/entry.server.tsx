@@ -6,9 +6,18 @@ import { createReadableStreamFromReadable } from '@remix-run/node'
 import { RemixServer } from '@remix-run/react'
 import { isbot } from 'isbot'
 import { renderToPipeableStream } from 'react-dom/server'
+import { NonceContext } from '~/components/nonce'
+import { createNonce, setPageSecurityHeaders } from '~/infra/csp.server'
 import { logger } from '~/infra/logger.server'
 
 env()
+
+/** Presigned evidence links point at the S3 endpoint; previews from there must be allowed. */
+function evidenceOrigins(): string[] {
+  const e = env()
+  if (e.S3_ENDPOINT) return [new URL(e.S3_ENDPOINT).origin]
+  return [`https://${e.S3_BUCKET}.s3.${e.S3_REGION}.amazonaws.com`, `https://s3.${e.S3_REGION}.amazonaws.com`]
+}
 
 const ABORT_DELAY = 5_000
 export const streamTimeout = ABORT_DELAY
@@ -21,18 +30,20 @@ export default function handleRequest(
   _loadContext: AppLoadContext,
 ) {
   const waitForAll = isbot(request.headers.get('user-agent') ?? '')
+  const nonce = createNonce()
   return new Promise((resolve, reject) => {
     let shellRendered = false
     const { pipe, abort } = renderToPipeableStream(
-      <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} />,
+      <NonceContext.Provider value={nonce}>
+        <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} nonce={nonce} />
+      </NonceContext.Provider>,
       {
+        nonce,
         [waitForAll ? 'onAllReady' : 'onShellReady']() {
           shellRendered = true
           const body = new PassThrough()
           responseHeaders.set('Content-Type', 'text/html; charset=utf-8')
-          responseHeaders.set('X-Content-Type-Options', 'nosniff')
-          responseHeaders.set('Referrer-Policy', 'same-origin')
-          responseHeaders.set('X-Frame-Options', 'DENY')
+          setPageSecurityHeaders(responseHeaders, { nonce, evidenceOrigins: evidenceOrigins(), hsts: env().NODE_ENV === 'production' && env().APP_URL.startsWith('https:') })
           resolve(new Response(createReadableStreamFromReadable(body), { headers: responseHeaders, status: responseStatusCode }))
           pipe(body)
         },

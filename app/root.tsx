@@ -1,6 +1,7 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data } from '@remix-run/node'
 import { Form, Link, Links, Meta, Outlet, Scripts, ScrollRestoration, useLocation, useRouteLoaderData } from '@remix-run/react'
+import { useNonce } from '~/components/nonce'
 import type { ReactNode } from 'react'
 import { CsrfInput } from '~/components/csrf-input'
 import { RouteErrorBoundary } from '~/components/error-boundary'
@@ -133,6 +134,7 @@ function Header() {
 export function Layout({ children }: { children: ReactNode }) {
   const locale = useLocale()
   const t = useT()
+  const nonce = useNonce()
   return (
     <html lang={locale}>
       <head>
@@ -149,8 +151,8 @@ export function Layout({ children }: { children: ReactNode }) {
         <main id="main" tabIndex={-1} className="mx-auto max-w-6xl px-4 py-6">
           {children}
         </main>
-        <ScrollRestoration />
-        <Scripts />
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
       </body>
     </html>
   )

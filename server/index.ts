@@ -14,16 +14,21 @@ import { logger, requestContext } from '~/infra/logger.server'
 const REQUEST_BUFFER_BYTES = 1024 * 1024
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
-/** Browsers send Origin on every cross-site POST; one from another site is refused outright. */
-function sameOrigin(req: express.Request): boolean {
-  const origin = req.get('origin')
+/**
+ * Browsers send Origin on every cross-site POST; one from another site is refused outright. The
+ * scheme counts as much as host and port: https://localhost:3200 is not http://localhost:3200.
+ */
+export function sameOrigin(origin: string | undefined, ownOrigin: string): boolean {
   if (!origin) return true // non-browser clients; forms still carry the CSRF token
   try {
-    return new URL(origin).host === req.get('host')
+    return new URL(origin).origin === ownOrigin
   } catch {
     return false
   }
 }
+
+/** This request's own origin: the scheme it arrived on (behind a loopback proxy, X-Forwarded-Proto) and its Host. */
+const ownOrigin = (req: express.Request) => `${req.protocol}://${req.get('host')}`
 
 export async function createApp(buildPath = path.resolve('build/index.js')) {
   const build = (await import(pathToFileURL(buildPath).href)) as ServerBuild
@@ -50,7 +55,7 @@ export async function createApp(buildPath = path.resolve('build/index.js')) {
   })
 
   app.use((req, res, next) => {
-    if (MUTATING.has(req.method) && !sameOrigin(req)) {
+    if (MUTATING.has(req.method) && !sameOrigin(req.get('origin'), ownOrigin(req))) {
       res.status(403).type('text/plain').send('Cross-site request refused')
       return
     }

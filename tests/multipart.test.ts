@@ -89,3 +89,51 @@ describe('readMultipartForm', () => {
     await expect(attempt).rejects.toThrow('storage refused')
   })
 })
+
+describe('bad multipart bodies', () => {
+  const raw = async (body: Buffer) => {
+    const cookie = await cookies().csrf.serialize(TOKEN)
+    return new Request('http://portal.test/upload', { method: 'POST', headers: { 'Content-Type': 'multipart/form-data; boundary=b', Cookie: cookie.split(';')[0]! }, body: new Uint8Array(body) })
+  }
+  const csrfPart = `--b\r\nContent-Disposition: form-data; name="csrf"\r\n\r\n${TOKEN}\r\n`
+
+  it('answers 400 to a malformed part header, and hands nothing on', async () => {
+    let handed = 0
+    const refusal = await readMultipartForm(await raw(Buffer.from(`${csrfPart}--b\r\nContent-Disposition form-data name\r\n\r\nx\r\n--b--\r\n`)), async () => {
+      handed++
+      return undefined
+    }).catch((e: unknown) => e)
+    expect(refusal).toBeInstanceOf(Response)
+    expect((refusal as Response).status).toBe(400)
+    expect(await (refusal as Response).text()).toMatch(/Malformed multipart body/)
+    expect(handed).toBe(0)
+  })
+
+  it.each([['\x01'], ['\x1b'], ['\x7f']])('answers 400 to a file name with the control character %j', async (control) => {
+    const body = Buffer.from(`${csrfPart}--b\r\nContent-Disposition: form-data; name="file"; filename="a${control}b.png"\r\nContent-Type: image/png\r\n\r\nhello\r\n--b--\r\n`)
+    const refusal = await readMultipartForm(await raw(body), async () => 'stored').catch((e: unknown) => e)
+    expect((refusal as Response).status).toBe(400)
+  })
+
+  it('reads the rest of a refused body before answering (the client sees the answer, not a reset)', async () => {
+    let pulled = 0
+    const size = 4 * 1024 * 1024
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode(`${csrfPart}--b\r\nContent-Disposition: form-data; name="file"; filename="big.png"\r\n\r\n`))
+      },
+      pull(controller) {
+        if (pulled >= size) return controller.close()
+        pulled += 64 * 1024
+        controller.enqueue(new Uint8Array(64 * 1024))
+      },
+    })
+    const cookie = await cookies().csrf.serialize(TOKEN)
+    const request = new Request('http://portal.test/upload', { method: 'POST', headers: { 'Content-Type': 'multipart/form-data; boundary=b', Cookie: cookie.split(';')[0]! }, body: stream, duplex: 'half' } as RequestInit)
+    const refusal = await readMultipartForm(request, async () => {
+      throw new Response('declared size was smaller', { status: 422 })
+    }).catch((e: unknown) => e)
+    expect((refusal as Response).status).toBe(422)
+    expect(pulled).toBeGreaterThanOrEqual(size)
+  })
+})

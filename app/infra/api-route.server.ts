@@ -7,6 +7,8 @@ import { logger } from './logger.server'
 import { policy } from './policy.server'
 
 const MAX_BODY_BYTES = 256 * 1024
+/** A body over the limit is read on and dropped up to this much, so the caller reads the 413. */
+const MAX_DRAIN_BYTES = 16 * 1024 * 1024
 
 async function readBody(request: Request): Promise<string> {
   if (!request.body) return ''
@@ -14,9 +16,10 @@ async function readBody(request: Request): Promise<string> {
   let size = 0
   for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
     size += chunk.byteLength
-    if (size > MAX_BODY_BYTES) throw new ApiError(413, 'BODY_TOO_LARGE', `The body is larger than ${MAX_BODY_BYTES} bytes.`)
-    chunks.push(chunk)
+    if (size > MAX_DRAIN_BYTES) break // past this the connection is cut: no endless reading
+    if (size <= MAX_BODY_BYTES) chunks.push(chunk)
   }
+  if (size > MAX_BODY_BYTES) throw new ApiError(413, 'BODY_TOO_LARGE', `The body is larger than ${MAX_BODY_BYTES} bytes.`)
   return Buffer.concat(chunks).toString('utf8')
 }
 

@@ -17,6 +17,37 @@ const FILE_CHUNK_BYTES = 1024 * 1024
 export type IncomingFile = { field: string; fileName: string; data: AsyncIterable<Uint8Array>; fieldsBefore: FormData }
 
 const csrfFailure = () => new Response('CSRF token missing or invalid', { status: 403, statusText: 'csrf' })
+/** A body busboy cannot parse (a malformed part header, control characters in a file name). */
+const malformed = () => new Response('Malformed multipart body: the form could not be read. Nothing was saved.', { status: 400, statusText: 'malformed' })
+
+/**
+ * After a refusal the rest of the body is read and dropped (up to this much) before answering:
+ * a client still sending would otherwise see its connection reset instead of the answer.
+ */
+const MAX_DRAIN_BYTES = 256 * 1024 * 1024
+
+/** Reads what is left of a refused body without keeping it; past the cap the connection is cut. */
+export function drain(source: Readable, capBytes = MAX_DRAIN_BYTES): Promise<void> {
+  return new Promise((resolve) => {
+    let seen = 0
+    const done = () => {
+      source.off('data', count)
+      resolve()
+    }
+    const count = (chunk: Buffer) => {
+      seen += chunk.length
+      if (seen > capBytes) {
+        source.destroy()
+        done()
+      }
+    }
+    source.on('data', count)
+    source.once('end', done)
+    source.once('close', done)
+    source.once('error', done)
+    source.resume()
+  })
+}
 
 export async function readMultipartForm(request: Request, onFile: (file: IncomingFile) => Promise<string | undefined>): Promise<FormData> {
   const contentType = request.headers.get('Content-Type') ?? ''
@@ -43,9 +74,13 @@ export async function readMultipartForm(request: Request, onFile: (file: Incomin
       if (failed) return
       failed = true
       source.unpipe(parser)
-      source.destroy()
       parser.removeAllListeners('file')
-      reject(error)
+      // A cross-site upload is cut at once; any other refusal is answered after the client has
+      // finished sending, so it reads the answer instead of a reset.
+      if (error instanceof Response && error.status === 403) {
+        source.destroy()
+        reject(error)
+      } else void drain(source).then(() => reject(error))
     }
     parser.on('field', (name, value, info) => {
       if (info.valueTruncated) return fail(new Response('Form field too large', { status: 413 }))
@@ -78,7 +113,7 @@ export async function readMultipartForm(request: Request, onFile: (file: Incomin
     })
     parser.on('filesLimit', () => fail(new Response('Too many files', { status: 413 })))
     parser.on('fieldsLimit', () => fail(new Response('Too many fields', { status: 413 })))
-    parser.on('error', fail)
+    parser.on('error', () => fail(malformed()))
     parser.on('close', () => {
       pending.then(() => {
         if (failed) return
