@@ -170,9 +170,15 @@ export async function seedDemoData(db: PrismaClient, now: Date): Promise<{ seede
         description: '两个杯子碎了。', createdAgoMs: 6 * DAY, deadlines: { merchantReceiveBy: at(defaultPolicy.returnAndRefund.merchantReceiveMs - 4 * DAY) },
         extra: { returnAddress, returnCourier: 'SF', returnTrackingNo: 'SF1234567890123', trackingUploadedAt: at(-4 * DAY), trackingUploadedBy: 'BUYER' },
       })
-      await mkCase({
+      const rejected = await mkCase({
         caseNo: 'AS2611220004', order: oRejected, type: 'REFUND_ONLY', state: 'REJECTED', reason: 'NOT_AS_DESCRIBED',
-        description: '颜色和图片不一样。', createdAgoMs: 4 * DAY, extra: { rejectedAt: at(-2 * DAY) },
+        description: '颜色和图片不一样。', createdAgoMs: 4 * DAY, extra: { rejectedAt: at(-2 * DAY), rejectionReason: 'ITEM_AS_DESCRIBED' },
+      })
+      await tx.caseLog.create({
+        data: { caseId: rejected.id, at: at(-2 * DAY), actorKind: 'MERCHANT', actorRole: 'MAIN', action: 'case.rejected', fromState: 'PENDING_MERCHANT', toState: 'REJECTED', details: { reason: 'ITEM_AS_DESCRIBED', files: 0 } },
+      })
+      await tx.negotiationEntry.create({
+        data: { caseId: rejected.id, at: at(-2 * DAY), role: 'MERCHANT', kind: 'reject', message: '颜色与详情页一致，属于显示器色差。', details: { reason: 'ITEM_AS_DESCRIBED' } },
       })
       const disputed = await mkCase({
         caseNo: 'AS2611220005', order: oDispute, type: 'REFUND_ONLY', state: 'IN_DISPUTE', reason: 'NOT_AS_DESCRIBED',

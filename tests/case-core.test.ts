@@ -1,20 +1,24 @@
 // The case core where flows meet: money that must never be paid twice (races, a refund still
 // pending, a worker that dies after the gateway call, a failing gateway), and a case that passes
 // through platform intervention more than once. Real PostgreSQL, a real sandbox gateway over HTTP.
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeEach, describe, expect, it } from 'vitest'
 import { RULE_IDS } from '~/domain/case-machine'
 import { defaultPolicy } from '~/domain/policy'
-import { GatewayUnavailableError, type PaymentGateway } from '~/infra/payment-gateway.server'
+import { GatewayRejectedError, GatewayUnavailableError, signedGatewayHeaders, type PaymentGateway } from '~/infra/payment-gateway.server'
+import { loadCaseView } from '~/models/case-view.server'
 import { withOwnDeadlines } from '~/models/case-rows.server'
 import { sweepDeadlines } from '~/services/deadlines.server'
-import { refundLanePolicy, reserveRefund, retryRefund } from '~/services/refund-ledger.server'
+import { applyGatewayResult, processDueRefunds, refundLanePolicy, reserveRefund, retryRefund } from '~/services/refund-ledger.server'
 import type { StoredFile } from '~/services/evidence-intake.server'
 import { escalate, merchantDecide, openRequest, recordRuling, rejectAfterReceipt, requestEvidence, submitEvidence, submitReturnShipment, confirmReceipt } from './commands'
-import { startTestGateway } from './gateway'
+import { GATEWAY_SECRET, startTestGateway } from './gateway'
 import { disputeWorld, makeAgent, serviceDeps, TestClock, testDb } from './support'
 
 const db = testDb()
 afterAll(() => db.$disconnect())
+// The tests of this file share a database; the refund lane takes whatever is due. Refunds left by
+// earlier tests are moved out of its way, so each test's lane works on that test's refunds.
+beforeEach(() => db.refund.updateMany({ where: { status: { in: ['PENDING', 'SUBMITTED'] } }, data: { nextAttemptAt: new Date('2100-01-01T00:00:00Z') } }))
 
 const HOUR = 3600_000
 const DAY = 24 * HOUR
@@ -94,6 +98,8 @@ describe('the ledger under races', () => {
 
   it('20 concurrent commands that each would refund one order (approvals, double clicks, a ruling, a timeout, express refund) never pay more than paid', async () => {
     const w = await world()
+    await db.afterSalesCase.update({ where: { id: w.case.id }, data: { orderId: w.order.id, requestedAmountFen: 100_00 } })
+    await escalate(w.deps, w.buyer, { caseId: w.case.id, reason: 'OTHER', description: '' })
     // Cases that each could refund the whole order, as data from before one-open-request-per-order.
     const extra = await Promise.all(
       [0, 1, 2].map((i) =>
@@ -117,8 +123,6 @@ describe('the ledger under races', () => {
         }),
       ),
     )
-    await db.afterSalesCase.update({ where: { id: w.case.id }, data: { orderId: w.order.id, requestedAmountFen: 100_00 } })
-    await escalate(w.deps, w.buyer, { caseId: w.case.id, reason: 'OTHER', description: '' })
     await db.shop.update({ where: { id: w.shop.id }, data: { expressRefundEnabled: true } })
     await db.order.update({ where: { id: w.order.id }, data: { shippedAt: null, expressRefundBadge: true } })
     const attempts: Promise<unknown>[] = []
@@ -127,7 +131,13 @@ describe('the ledger under races', () => {
     for (let i = 0; i < 4; i++) attempts.push(sweepDeadlines(w.deps))
     for (let i = 0; i < 4; i++) attempts.push(w.open())
     expect(attempts).toHaveLength(20)
-    await Promise.allSettled(attempts)
+    const settled = await Promise.allSettled(attempts)
+    // Every refused attempt says why, by name (no 500s, no half-written rows).
+    const refusals = settled.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason)
+    expect(refusals.length).toBeGreaterThan(0)
+    for (const refusal of refusals) {
+      expect(['REFUND_ABOVE_BALANCE', 'NOT_PENDING_MERCHANT', 'CONFLICT_ALREADY_RULED', 'ORDER_REFUNDED', 'OPEN_REQUEST_EXISTS', 'CASE_CLOSED', 'NOT_IN_DISPUTE']).toContain(refusal.code)
+    }
     const { reserved, live, refunds } = await w.ledger()
     expect(live).toBe(100_00)
     expect(reserved).toBe(100_00)
@@ -253,9 +263,12 @@ describe('refunds through the gateway', () => {
       // The amount is back on the order's balance, and every agent is told (消息盒子 → 系统), once.
       expect((await db.order.findUniqueOrThrow({ where: { id: failed.orderId } })).refundReservedFen).toBe(0)
       const alerts = await db.notification.findMany({ where: { caseId: failed.caseId, messageKey: 'notice.refundFailed' } })
-      expect(alerts.length).toBeGreaterThanOrEqual(1)
+      const agents = await db.user.count({ where: { kind: 'AGENT' } })
+      expect(alerts).toHaveLength(agents) // every agent, once
       expect(alerts.every((a) => a.category === 'SYSTEM')).toBe(true)
       expect(new Set(alerts.map((a) => a.userId)).has(w.agent.userId)).toBe(true)
+      // The buyer is told too, and the case reads 退款异常, not 退款成功.
+      expect(await db.notification.count({ where: { caseId: failed.caseId, messageKey: 'notice.refundDelayed', category: 'AFTER_SALES' } })).toBe(1)
       expect(await db.caseLog.count({ where: { caseId: failed.caseId, action: 'refund.failed' } })).toBe(1)
 
       // The network is back; an agent sends it again (same key: it never reached the gateway).
@@ -386,7 +399,104 @@ describe('refunds through the gateway', () => {
   })
 })
 
+describe('results the gateway reports', () => {
+  async function pendingRefund() {
+    const w = await world()
+    const c = await w.open()
+    await merchantDecide(w.deps, w.main, c.id, { kind: 'APPROVE' })
+    return { w, c, refund: await db.refund.findFirstOrThrow({ where: { caseId: c.id } }) }
+  }
+
+  it('a question the gateway refuses (4xx) after the call may have gone through never releases the money', async () => {
+    const { w, refund } = await pendingRefund()
+    await db.refund.update({ where: { id: refund.id }, data: { status: 'SUBMITTED', nextAttemptAt: w.clock.now() } })
+    const refusing: PaymentGateway = { refund: () => Promise.reject(new Error('unused')), query: () => Promise.reject(new GatewayRejectedError('BAD_SIGNATURE')) }
+    await processDueRefunds(w.deps, refusing, 'http://127.0.0.1:9/notify', { ...refundLanePolicy, batchSize: 100 })
+    expect(await db.refund.findUniqueOrThrow({ where: { id: refund.id } })).toMatchObject({ status: 'SUBMITTED' })
+    expect((await w.ledger()).reserved).toBe(100_00)
+    expect(await db.notification.count({ where: { messageKey: 'notice.refundStuck', userId: w.agent.userId } })).toBeGreaterThanOrEqual(1)
+  })
+
+  it('"this key was already used" on the first call is not a refusal to pay: held, not FAILED', async () => {
+    const { w, refund } = await pendingRefund()
+    const reused: PaymentGateway = { refund: () => Promise.reject(new GatewayRejectedError('IDEMPOTENCY_KEY_REUSED')), query: () => Promise.reject(new Error('unused')) }
+    await processDueRefunds(w.deps, reused, 'http://127.0.0.1:9/notify', { ...refundLanePolicy, batchSize: 100 })
+    expect((await db.refund.findUniqueOrThrow({ where: { id: refund.id } })).status).toBe('PENDING')
+    expect((await w.ledger()).reserved).toBe(100_00)
+  })
+
+  it('a success reported after the refund was given up counts as paid again; with the balance gone, agents hear of an over-refund', async () => {
+    const { w, refund } = await pendingRefund()
+    const giveUp = () =>
+      db.$transaction([
+        db.refund.update({ where: { id: refund.id }, data: { status: 'FAILED', failureKind: 'UNAVAILABLE' } }),
+        db.order.update({ where: { id: w.order.id }, data: { refundReservedFen: 0 } }),
+      ])
+    await giveUp()
+    const result = { idempotencyKey: refund.idempotencyKey, gatewayRefundId: 'sbx_late', status: 'SUCCEEDED' as const, amountFen: 100_00 }
+    expect(await applyGatewayResult(w.deps, result)).toEqual({ known: true, changed: true })
+    expect(await db.refund.findUniqueOrThrow({ where: { id: refund.id } })).toMatchObject({ status: 'SUCCEEDED', gatewayRefundId: 'sbx_late' })
+    expect((await w.ledger()).reserved).toBe(100_00)
+    // Again, but meanwhile another refund took the balance: nothing goes negative, agents are told.
+    await giveUp()
+    await db.order.update({ where: { id: w.order.id }, data: { refundReservedFen: 100_00 } })
+    expect(await applyGatewayResult(w.deps, { ...result, gatewayRefundId: 'sbx_late' })).toEqual({ known: true, changed: false })
+    expect((await w.ledger()).reserved).toBe(100_00)
+    expect(await db.notification.count({ where: { messageKey: 'notice.refundOverpaid', userId: w.agent.userId } })).toBe(1)
+  })
+
+  it('a signed result that does not describe the refund (another amount) settles nothing', async () => {
+    const { w, refund } = await pendingRefund()
+    expect(await applyGatewayResult(w.deps, { idempotencyKey: refund.idempotencyKey, gatewayRefundId: 'x', status: 'SUCCEEDED', amountFen: 1 })).toEqual({ known: true, changed: false })
+    expect((await db.refund.findUniqueOrThrow({ where: { id: refund.id } })).status).toBe('PENDING')
+  })
+
+  it('the notification route: 405 for GET, 401 unsigned or tampered, 413 over 64 KB, a genuine one settles', async () => {
+    const { action, loader } = await import('~/routes/payments.notify')
+    const { refund } = await pendingRefund()
+    const body = JSON.stringify({ idempotencyKey: refund.idempotencyKey, gatewayRefundId: 'sbx_route', status: 'SUCCEEDED', amountFen: 100_00, at: new Date().toISOString() })
+    const post = (text: string, headers: Record<string, string> = {}) =>
+      action({ request: new Request('http://portal.test/payments/notify', { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: text }), params: {}, context: {} }).catch((e: unknown) => e as Response)
+    expect((loader() as Response).status).toBe(405)
+    expect((await post(body)).status).toBe(401)
+    const headers = signedGatewayHeaders(GATEWAY_SECRET, body)
+    expect((await post(body.replace('sbx_route', 'sbx_other'), headers)).status).toBe(401)
+    expect((await post('x'.repeat(70 * 1024), headers)).status).toBe(413)
+    expect((await post(body, headers)).status).toBe(200)
+    expect((await db.refund.findUniqueOrThrow({ where: { id: refund.id } })).status).toBe('SUCCEEDED')
+  })
+})
+
 describe('what each party is told', () => {
+  it("the case page's data carries no internal note and no agent id to a party", async () => {
+    const w = await world()
+    await escalate(w.deps, w.buyer, { caseId: w.case.id, reason: 'OTHER', description: '' })
+    await requestEvidence(w.deps, w.agent, { caseId: w.case.id, party: 'MERCHANT', instructions: 'x', checklist: [] })
+    await recordRuling(w.deps, w.agent, { caseId: w.case.id, liableParty: 'MERCHANT', outcome: 'REJECT_REQUEST', refundAmountFen: null, rationale: '证据不足', internalNote: 'SECRET-INTERNAL-NOTE' })
+    for (const actor of [w.buyer, w.main]) {
+      const view = await loadCaseView(db, actor, w.case.caseNo, w.clock.now(), w.deps.policy)
+      const json = JSON.stringify(view)
+      expect(json).not.toContain('SECRET-INTERNAL-NOTE')
+      expect(json).not.toContain(w.agent.userId)
+      expect(json).toContain('证据不足')
+    }
+    const agentView = JSON.stringify(await loadCaseView(db, w.agent, w.case.caseNo, w.clock.now(), w.deps.policy))
+    expect(agentView).toContain('SECRET-INTERNAL-NOTE')
+  })
+
+  it('a rejected request cannot be escalated while a newer request on the order is open', async () => {
+    const w = await world()
+    const first = await w.open()
+    await merchantDecide(w.deps, w.main, first.id, { kind: 'REJECT', reason: 'OTHER', message: '无问题', files: [proof()] })
+    await w.open()
+    await expect(escalate(w.deps, w.buyer, { caseId: first.id, reason: 'OTHER', description: '' })).rejects.toMatchObject({ code: 'OPEN_REQUEST_EXISTS' })
+  })
+
+  it('a merchant gives only a merchant\'s reasons for escalating', async () => {
+    const w = await world()
+    await expect(escalate(w.deps, w.main, { caseId: w.case.id, reason: 'MERCHANT_REJECTED_UNFAIRLY', description: '' })).rejects.toMatchObject({ code: 'INVALID_INPUT', details: { field: 'reason' } })
+  })
+
   it("lists show each party its own deadline, never the other's earlier one", async () => {
     const w = await world()
     await escalate(w.deps, w.buyer, { caseId: w.case.id, reason: 'OTHER', description: '' })

@@ -153,6 +153,17 @@ export function LifecyclePanel({ view, result }: { view: CaseView; result: Actio
   const approveBusy = useBusy('approve')
   const deadlineLabel = DEADLINE_LABEL[view.case.state as keyof typeof DEADLINE_LABEL]
   const anyAction = Object.values(actions).some(Boolean)
+  const bound = view.case.boundByRuling && (view.case.state === 'AWAITING_RETURN' || view.case.state === 'AWAITING_RECEIPT')
+  const anything =
+    anyAction ||
+    bound ||
+    Boolean(life.deadline && deadlineLabel) ||
+    Boolean(life.autoDecisionRuleId || life.offlineResolution || life.rejectionReason || life.returnAddress || life.returnTrackingNo) ||
+    view.rejectionProofs.length > 0 ||
+    view.requestProofs.length > 0 ||
+    view.case.state === 'AWAITING_RETURN'
+  // Nothing to show or do: no empty box.
+  if (!anything) return null
   return (
     <Section title={t('lifecycle.title')} id="after-sales">
       <div className="space-y-4">
@@ -193,7 +204,7 @@ export function LifecyclePanel({ view, result }: { view: CaseView; result: Actio
         ) : view.case.state === 'AWAITING_RETURN' ? (
           <p className="text-sm text-amber-800">{t('lifecycle.noAddress')}</p>
         ) : null}
-        {view.case.boundByRuling ? (
+        {bound ? (
           <p className="rounded bg-blue-50 px-3 py-2 text-sm text-blue-900" data-testid="bound-by-ruling">
             {t(isMerchant ? 'lifecycle.boundByRuling.merchant' : 'lifecycle.boundByRuling.other')}
           </p>

@@ -39,6 +39,7 @@ const base: CaseSnapshot = {
   rejectedAt: null,
   boundByRuling: false,
   rounds: 0,
+  otherOpenRequest: false,
   dispute: null,
 }
 const returnCase = (patch: Partial<CaseSnapshot>): CaseSnapshot => ({ ...base, type: 'RETURN_AND_REFUND', merchantRespondBy: null, ...patch })
@@ -248,11 +249,20 @@ describe('platform intervention', () => {
     expect(transition(rejected(window + 1), { type: 'ESCALATE', by: 'BUYER' }, at(0), policy)).toEqual({ ok: false, error: 'ESCALATION_WINDOW_PASSED' })
     expect(transition(returnCase({ state: 'REJECTED', rejectedAt: null }), { type: 'ESCALATE', by: 'BUYER' }, at(0), policy)).toEqual({ ok: false, error: 'ESCALATION_WINDOW_PASSED' })
   })
+  it('refuses to bring back a rejected request while a newer one on the order is open', () => {
+    const rejected = returnCase({ state: 'REJECTED', rejectedAt: at(-HOUR), otherOpenRequest: true })
+    expect(transition(rejected, { type: 'ESCALATE', by: 'BUYER' }, at(0), policy)).toEqual({ ok: false, error: 'OPEN_REQUEST_EXISTS' })
+  })
+  it('a silent merchant with part of the balance gone: the ruling awards what is left, as a partial refund', () => {
+    const open = disputed({ requestedAmountFen: 80_00, refundableFen: 30_00 }, [request()])
+    const expired = value(transition(open, { type: 'EXPIRE_EVIDENCE', requestId: 'r1' }, at(24 * HOUR), policy))
+    expect(expired.effects[1]).toMatchObject({ kind: 'RECORD_RULING', outcome: 'PARTIAL_REFUND', refundAmountFen: 30_00 })
+  })
   it('opens a numbered round, stops the life-cycle clocks, tells both parties by email', () => {
     const escalated = value(transition(returnCase({ state: 'AWAITING_RECEIPT', merchantReceiveBy: at(DAY), rounds: 1 }), { type: 'ESCALATE', by: 'MERCHANT' }, at(0), policy))
     expect(escalated.effects[0]).toEqual({ kind: 'OPEN_DISPUTE', round: 2, openedBy: 'MERCHANT', reason: null })
     expect(escalated.deadlines).toEqual({ merchantRespondBy: null, buyerShipBy: null, merchantReceiveBy: null })
-    expect(escalated.effects[1]).toEqual({ kind: 'NOTIFY', notice: 'disputeOpened', to: ['BUYER', 'MERCHANT'], email: true })
+    expect(escalated.effects[1]).toEqual({ kind: 'NOTIFY', notice: 'disputeOpened', to: ['BUYER', 'MERCHANT', 'AGENT'], email: true })
   })
   it('asks each party for evidence once at a time, 24 hours, telling that party', () => {
     const asked = value(transition(disputed(), { type: 'REQUEST_EVIDENCE', party: 'MERCHANT' }, at(0), policy))

@@ -79,6 +79,7 @@ export type CaseError =
   | 'REFUND_ABOVE_REQUEST'
   | 'REFUND_ABOVE_BALANCE'
   | 'CONFLICT_ALREADY_RULED'
+  | 'OPEN_REQUEST_EXISTS'
 
 export type Result<T, E = CaseError> = { ok: true; value: T } | { ok: false; error: E }
 export const ok = <T>(value: T): { ok: true; value: T } => ({ ok: true, value })
@@ -109,6 +110,8 @@ export type CaseSnapshot = {
   boundByRuling: boolean
   /** Disputes the case has had so far (each a round). */
   rounds: number
+  /** Another request on the same order is open (one open request per order, also for escalating). */
+  otherOpenRequest: boolean
   /** The open dispute with its evidence requests, when the case is with the platform. */
   dispute: { requests: readonly EvidenceRequestSnapshot[] } | null
 }
@@ -144,7 +147,7 @@ export type CaseEventType = CaseEvent['type']
 /** Deadlines a transition sets; `null` clears one, absent leaves it. */
 export type DeadlineChange = { merchantRespondBy?: Date | null; buyerShipBy?: Date | null; merchantReceiveBy?: Date | null }
 
-/** Who hears of a transition. AGENT is the dispute's agent (or every agent while none holds it). */
+/** Who hears of a transition. AGENT is the agent holding the dispute (nobody while none does: it waits in the queue). */
 export type Audience = 'BUYER' | 'MERCHANT' | 'AGENT'
 
 export const NOTICES = [
@@ -321,7 +324,8 @@ export function transition(c: CaseSnapshot, event: CaseEvent, now: Date, policy:
         deadlines: CLEAR_ALL,
         effects: [
           { kind: 'OPEN_DISPUTE', round: c.rounds + 1, openedBy: 'MERCHANT', reason: SYSTEM_ESCALATION_REASON },
-          notify('disputeReopenedByRejection', ['BUYER', 'MERCHANT'], true),
+          // The agent of the round before hears of it; the merchant, who objected, knows.
+          notify('disputeReopenedByRejection', ['BUYER', 'AGENT'], true),
         ],
         ruleId: RULE_IDS.rejectionAfterRuling,
         inputs: { round: c.rounds + 1 },
@@ -408,13 +412,15 @@ export function transition(c: CaseSnapshot, event: CaseEvent, now: Date, policy:
         default:
           return assertNever(c.state)
       }
+      // An old, rejected request cannot come back while a newer one on the order is open.
+      if (c.otherOpenRequest) return fail('OPEN_REQUEST_EXISTS')
       // Nothing the platform could award: another request on the order took the whole balance.
       if (c.refundableFen <= 0) return fail('NOTHING_LEFT_TO_REFUND')
       return ok({
         to: 'IN_DISPUTE',
         // The life-cycle clocks stop while the platform decides; the ruling sets what follows.
         deadlines: CLEAR_ALL,
-        effects: [{ kind: 'OPEN_DISPUTE', round: c.rounds + 1, openedBy: event.by, reason: null }, notify('disputeOpened', ['BUYER', 'MERCHANT'], true)],
+        effects: [{ kind: 'OPEN_DISPUTE', round: c.rounds + 1, openedBy: event.by, reason: null }, notify('disputeOpened', ['BUYER', 'MERCHANT', 'AGENT'], true)],
       })
     }
     case 'REQUEST_EVIDENCE': {
@@ -473,12 +479,14 @@ export function transition(c: CaseSnapshot, event: CaseEvent, now: Date, policy:
       }
       // A silent merchant: the system supports the buyer's request (rules.md, platform intervention 5).
       const decided = refundByRule(c, RULE_IDS.merchantEvidenceTimeout, inputs)
-      const refundFen = decided.effects.find((e): e is Extract<Effect, { kind: 'REFUND' }> => e.kind === 'REFUND')?.amountFen ?? null
+      const refundFen = decided.effects.find((e): e is Extract<Effect, { kind: 'REFUND' }> => e.kind === 'REFUND')?.amountFen ?? 0
+      // What the ruling really awards: all that was asked, or what the balance still allowed.
+      const awarded = refundFen >= c.requestedAmountFen ? 'FULL_REFUND' : 'PARTIAL_REFUND'
       return ok({
         ...decided,
         effects: [
           close,
-          { kind: 'RECORD_RULING', by: 'SYSTEM', liableParty: 'MERCHANT', outcome: 'FULL_REFUND', refundAmountFen: refundFen, binds: false },
+          { kind: 'RECORD_RULING', by: 'SYSTEM', liableParty: 'MERCHANT', outcome: awarded, refundAmountFen: refundFen, binds: false },
           ...decided.effects.filter((e) => e.kind === 'REFUND'),
           notify('ruled', ['BUYER', 'MERCHANT', 'AGENT'], true),
         ],

@@ -14,6 +14,12 @@ export const ESCALATION_REASONS = [
 ] as const
 export type EscalationReason = (typeof ESCALATION_REASONS)[number]
 
+/** The reasons each party may give: a merchant does not complain that the merchant rejected. */
+export const ESCALATION_REASONS_BY_PARTY = {
+  BUYER: ['MERCHANT_REJECTED_UNFAIRLY', 'MERCHANT_NOT_RESPONDING', 'NEGOTIATION_FAILED', 'OTHER'],
+  MERCHANT: ['BUYER_CLAIM_UNFOUNDED', 'NEGOTIATION_FAILED', 'OTHER'],
+} as const satisfies Record<'BUYER' | 'MERCHANT', readonly EscalationReason[]>
+
 /** Case-log actions only agents see: how the platform shares out its work. */
 export const AGENT_ONLY_LOG_ACTIONS = ['dispute.claimed', 'dispute.assigned'] as const
 

@@ -11,13 +11,18 @@ export type RefundStanding =
   | { kind: 'PARTIAL'; amountFen: number; paidFen: number }
   /** Everything paid came back (已退款). */
   | { kind: 'FULL'; amountFen: number; paidFen: number }
+  /** A refund was decided but the payment network did not pay it; the platform is on it (退款异常). */
+  | { kind: 'FAILED'; amountFen: number; paidFen: number }
 
 export function refundStanding(paidFen: number, refunds: readonly RefundLine[]): RefundStanding {
   const sum = (statuses: RefundLine['status'][]) => refunds.filter((r) => statuses.includes(r.status)).reduce((total, r) => total + r.amountFen, 0)
   const onItsWay = sum(['PENDING', 'SUBMITTED'])
   const arrived = sum(['SUCCEEDED'])
   if (onItsWay > 0) return { kind: 'PENDING', amountFen: onItsWay + arrived, paidFen }
-  if (arrived === 0) return { kind: 'NONE' }
+  if (arrived === 0) {
+    const failed = sum(['FAILED'])
+    return failed > 0 ? { kind: 'FAILED', amountFen: failed, paidFen } : { kind: 'NONE' }
+  }
   return arrived >= paidFen ? { kind: 'FULL', amountFen: arrived, paidFen } : { kind: 'PARTIAL', amountFen: arrived, paidFen }
 }
 

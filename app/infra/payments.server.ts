@@ -15,9 +15,8 @@ export function paymentGateway(): PaymentGateway {
  */
 export async function requireGatewayNotification(request: Request): Promise<GatewayNotification> {
   if (request.method !== 'POST') throw Response.json({ error: 'METHOD_NOT_ALLOWED' }, { status: 405 })
-  if (Number(request.headers.get('Content-Length') ?? 0) > MAX_NOTIFICATION_BYTES) throw Response.json({ error: 'BODY_TOO_LARGE' }, { status: 413 })
-  const body = await request.text()
-  if (body.length > MAX_NOTIFICATION_BYTES) throw Response.json({ error: 'BODY_TOO_LARGE' }, { status: 413 })
+  const body = await readBounded(request)
+  if (body === null) throw Response.json({ error: 'BODY_TOO_LARGE' }, { status: 413 })
   const signature = { timestamp: request.headers.get(GATEWAY_HEADERS.timestamp), signature: request.headers.get(GATEWAY_HEADERS.signature) }
   const notification = verifyGatewayNotification(env().PAYMENT_GATEWAY_SECRET, signature, body)
   if (!notification) throw Response.json({ error: 'BAD_SIGNATURE' }, { status: 401 })
@@ -25,6 +24,19 @@ export async function requireGatewayNotification(request: Request): Promise<Gate
 }
 
 const MAX_NOTIFICATION_BYTES = 64 * 1024
+
+/** The body as text, or null past the limit (read as it arrives: a chunked body has no length to trust). */
+async function readBounded(request: Request): Promise<string | null> {
+  if (!request.body) return ''
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength
+    if (size > MAX_NOTIFICATION_BYTES) return null
+    chunks.push(chunk)
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
 
 /** Where the gateway posts refund results: the portal's signed notification route. */
 export const paymentNotifyUrl = () => env().PAYMENT_NOTIFY_URL ?? `${env().APP_URL}/payments/notify`

@@ -33,7 +33,7 @@ const VIEW_SELECT = {
   rejectionReason: true,
   offlineResolution: true,
   shop: { select: { name: true } },
-  order: { select: { itemTitle: true, paidAmountFen: true, paidAt: true, refundedAt: true, refundReservedFen: true, returnShippingInsurance: true } },
+  order: { select: { ...CASE_SELECT.order.select, itemTitle: true, paidAt: true } },
   buyer: { select: { nickname: true } },
 } satisfies Prisma.AfterSalesCaseSelect
 
@@ -150,13 +150,26 @@ export async function loadCaseView(db: Db, actor: Actor, caseNo: string, now: Da
     commands: [...commands],
     negotiation,
     /** The latest round with the platform; earlier rounds are in `rounds`. */
-    dispute: latest && { ...latest, assignedToMe: latest.assignedAgentId === actor.userId },
+    // Only what the viewer may read: the ruling (with its internal note) is in `rulings`, masked;
+    // who holds the dispute inside the platform is the agents' business.
+    dispute: latest && {
+      id: latest.id,
+      round: latest.round,
+      status: latest.status,
+      reason: latest.reason,
+      description: latest.description,
+      openedAt: latest.openedAt,
+      openedByRole: latest.openedByRole,
+      assignedToMe: isAgent && latest.assignedAgentId === actor.userId,
+    },
     rounds: rounds.map((round) => ({ id: round.id, round: round.round, status: round.status, openedAt: round.openedAt, openedByRole: round.openedByRole, reason: round.reason })),
     requests: requests.map((request) => ({
       ...request,
       items: evidence.filter((item) => item.requestId === request.id),
       mine: party === request.party,
       open: request.status === 'OPEN' && now < request.dueAt,
+      // Ended before its time because the platform ruled (not because the party stayed silent).
+      closedByRuling: request.status === 'EXPIRED' && now < request.dueAt,
       current: request.disputeId === latest?.id,
     })),
     escalationFiles: evidence.filter((item) => item.purpose === 'ESCALATION'),

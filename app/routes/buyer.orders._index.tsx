@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { Link, useLoaderData, useSearchParams } from '@remix-run/react'
 import { DataTable } from '~/components/case-table'
-import { Money, RefundBadge } from '~/components/money'
+import { caseStateKey, Money, RefundBadge } from '~/components/money'
 import { LocalTime } from '~/components/time'
 import { useT } from '~/i18n/use-t'
 import { db } from '~/infra/db.server'
@@ -31,16 +31,17 @@ export default function BuyerOrders() {
           { header: t('buyer.cases.shop'), cell: (o) => o.shop.name },
           { header: t('case.paid'), cell: (o) => <Money fen={o.paidAmountFen} /> },
           { header: t('orders.paidAt'), cell: (o) => <LocalTime value={o.paidAt} /> },
-          { header: t('orders.shipping'), cell: (o) => (o.refund.kind === 'NONE' ? t(o.shippedAt ? 'orders.shipped' : 'orders.unshipped') : <RefundBadge standing={o.refund} />) },
+          { header: t('orders.shipping'), cell: (o) => t(o.shippedAt ? 'orders.shipped' : 'orders.unshipped') },
           {
             header: t('orders.afterSales'),
             cell: (o) => (
               <span className="flex flex-wrap gap-2">
                 {o.latestCase ? (
                   <Link to={`/cases/${o.latestCase.caseNo}`} className="text-blue-700 underline">
-                    {t(`caseState.${o.latestCase.state}`)}
+                    {t(caseStateKey(o.latestCase.state, o.refund))}
                   </Link>
                 ) : null}
+                <RefundBadge standing={o.refund} />
                 {o.mayRequest ? (
                   <Link to={`/buyer/orders/${o.orderNo}/request`} className="text-blue-700 underline">
                     {t('orders.request')}

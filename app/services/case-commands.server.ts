@@ -5,7 +5,7 @@
 import type { Actor, MerchantActor } from '~/domain/actor'
 import { CASE_COMMANDS, mayIssue, parseCommand, partyOf, type CaseIntent, type CommandFacts, type CommandInput } from '~/domain/case-commands'
 import { nextDeadline, transition, type CaseEvent, type Transition } from '~/domain/case-machine'
-import { validateExplanation } from '~/domain/dispute'
+import { ESCALATION_REASONS_BY_PARTY, validateExplanation } from '~/domain/dispute'
 import { isUuid } from '~/domain/ids'
 import { RETURN_SMS_NOTICE } from '~/domain/lifecycle'
 import { Prisma } from '~/generated/prisma/client'
@@ -152,6 +152,7 @@ async function prepare<I extends CaseIntent>(
       return { facts, apply: { negotiation: { kind: 'withdraw' } }, action: fixed('case.withdrawn') }
     case 'escalate': {
       const { reason, description } = input as CommandInput<'escalate'>
+      if (!facts.party || !(ESCALATION_REASONS_BY_PARTY[facts.party] as readonly string[]).includes(reason)) throw new ServiceError('INVALID_INPUT', { field: 'reason' })
       return {
         facts,
         apply: {
@@ -207,6 +208,16 @@ async function prepare<I extends CaseIntent>(
  * gets its sort column set right, so it is not read again at every sweep.
  */
 export async function fireSystemEvent(deps: ServiceDeps, caseId: string, event: CaseEvent): Promise<boolean> {
+  try {
+    return await fireInTx(deps, caseId, event)
+  } catch (error) {
+    // Another worker got there first: its transition stands, ours rolled back whole.
+    if (error instanceof ServiceError && (error.code === 'CONFLICT_CHANGED' || error.code === 'ALREADY_REMINDED')) return false
+    throw error
+  }
+}
+
+function fireInTx(deps: ServiceDeps, caseId: string, event: CaseEvent): Promise<boolean> {
   const now = deps.clock.now()
   return deps.db.$transaction(async (tx) => {
     const found = await loadCase(tx, { id: caseId }).catch((error) => {
@@ -227,18 +238,13 @@ export async function fireSystemEvent(deps: ServiceDeps, caseId: string, event: 
     // shown to ask the shop).
     const data: Prisma.AfterSalesCaseUpdateManyMutationInput =
       event.type === 'MERCHANT_TIMEOUT' && decided.to === 'AWAITING_RETURN' ? { returnAddress: (await defaultReturnAddress(tx, found.shopId)) ?? Prisma.DbNull } : {}
-    try {
-      await applyTransition(tx, deps, found, decided, {
-        actor: { kind: 'SYSTEM' },
-        action: systemAction(event, decided),
-        now,
-        data,
-        negotiation: event.type === 'REMIND_EVIDENCE' ? undefined : { kind: 'system-decision', details: { ruleId: decided.ruleId ?? null } },
-      })
-    } catch (error) {
-      if (error instanceof ServiceError && (error.code === 'CONFLICT_CHANGED' || error.code === 'ALREADY_REMINDED')) return false
-      throw error
-    }
+    await applyTransition(tx, deps, found, decided, {
+      actor: { kind: 'SYSTEM' },
+      action: systemAction(event, decided),
+      now,
+      data,
+      negotiation: event.type === 'REMIND_EVIDENCE' ? undefined : { kind: 'system-decision', details: { ruleId: decided.ruleId ?? null } },
+    })
     return true
   })
 }

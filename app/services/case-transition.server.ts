@@ -35,7 +35,14 @@ export const CASE_SELECT = {
   bindingRulingId: true,
   expressRefund: true,
   returnAddress: true,
-  order: { select: { paidAmountFen: true, refundReservedFen: true, returnShippingInsurance: true } },
+  order: {
+    select: {
+      paidAmountFen: true,
+      refundReservedFen: true,
+      returnShippingInsurance: true,
+      cases: { where: { state: { in: ['PENDING_MERCHANT', 'AWAITING_RETURN', 'AWAITING_RECEIPT', 'IN_DISPUTE'] } }, select: { id: true } },
+    },
+  },
   disputes: {
     where: { status: 'OPEN' },
     select: {
@@ -71,6 +78,7 @@ export function toLoaded(row: CaseRow): LoadedCase {
       rejectedAt: row.rejectedAt,
       boundByRuling: row.bindingRulingId !== null,
       rounds: row._count.disputes,
+      otherOpenRequest: row.order.cases.some((c) => c.id !== row.id),
       dispute: openDispute && { requests: openDispute.evidenceRequests },
     },
   }
@@ -146,11 +154,15 @@ export async function applyTransition(tx: Tx, deps: ServiceDeps, found: LoadedCa
         const escalation = input.escalation
         if (!escalation && !effect.reason) throw new Error('OPEN_DISPUTE needs the escalation input')
         if (input.actor.kind !== 'BUYER' && input.actor.kind !== 'MERCHANT') throw new Error('only a party opens a dispute')
+        // A later round goes back to the agent who ruled the round before (who knows the case);
+        // the first round waits in the queue to be claimed.
+        const previous = effect.round > 1 ? await tx.dispute.findFirst({ where: { caseId: found.id, round: effect.round - 1 }, select: { assignedAgentId: true } }) : null
         const dispute = await tx.dispute.create({
           data: {
             caseId: found.id,
             shopId: found.shopId,
             round: effect.round,
+            assignedAgentId: previous?.assignedAgentId ?? null,
             openedByRole: effect.openedBy,
             openedById: input.actor.userId,
             reason: effect.reason ?? escalation!.reason,
@@ -159,7 +171,7 @@ export async function applyTransition(tx: Tx, deps: ServiceDeps, found: LoadedCa
           },
         })
         applied.disputeId = dispute.id
-        agentId = null
+        agentId = dispute.assignedAgentId
         openRequests = []
         if (escalation?.files.length) {
           await tx.evidenceItem.createMany({

@@ -12,7 +12,7 @@ import { membersWith } from '~/models/scopes.server'
 export type Recipient = { userId: string; email: string }
 
 /** What people are told: the machine's notices, and the refund lane's. */
-export type NoticeKey = Notice | 'refundPaid' | 'refundFailed' | 'refundStuck'
+export type NoticeKey = Notice | 'refundPaid' | 'refundDelayed' | 'refundFailed' | 'refundStuck' | 'refundOverpaid'
 
 /** Shop members who hear about after-sales matters: everyone allowed to refund (同意退款). */
 export async function merchantRecipients(tx: Tx, shopId: string): Promise<Recipient[]> {
@@ -46,6 +46,8 @@ const CATEGORY: Record<NoticeKey, 'AFTER_SALES' | 'DISPUTE' | 'SYSTEM'> = {
   refundPaid: 'AFTER_SALES',
   refundFailed: 'SYSTEM',
   refundStuck: 'SYSTEM',
+  refundOverpaid: 'SYSTEM',
+  refundDelayed: 'AFTER_SALES',
   caseOpened: 'AFTER_SALES',
   caseAutoRefunded: 'AFTER_SALES',
   caseRefundApproved: 'AFTER_SALES',

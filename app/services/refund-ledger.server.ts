@@ -116,6 +116,8 @@ async function settleSucceeded(tx: Tx, deps: ServiceDeps, target: SettleTarget, 
   })
   if (count === 0) return false
   const refund = await tx.refund.findUniqueOrThrow({ where: { id: target.id }, select: REFUND_SETTLE_SELECT })
+  // The order row is locked first: two refunds of one order settling at once see each other's success.
+  await tx.$queryRaw`SELECT 1 FROM "Order" WHERE "id" = ${refund.orderId}::uuid FOR UPDATE`
   await tx.$executeRaw`
     UPDATE "Order" o SET "refundedAt" = ${at}
     WHERE o."id" = ${refund.orderId}::uuid AND o."refundedAt" IS NULL
@@ -153,11 +155,23 @@ async function settleFailed(tx: Tx, deps: ServiceDeps, target: SettleTarget, kin
   await writeCaseLog(tx, { caseId: refund.caseId, at, actor: { kind: 'SYSTEM' }, action: 'refund.failed', details: { refundId: refund.id, refundFen: refund.amountFen, kind, attempts: refund.attempts } })
   await refundEvent(tx, 'refund.failed', { ...refund, ...refund.case }, at)
   await tellAgents(tx, deps, refund.id, 'refundFailed', `refund-failed:${refund.idempotencyKey}`)
+  await notify(tx, {
+    notice: 'refundDelayed',
+    reason: `refund-delayed:${refund.idempotencyKey}`,
+    recipients: await buyerRecipient(tx, refund.case.buyerId),
+    caseId: refund.caseId,
+    caseNo: refund.case.caseNo,
+    params: { amountFen: refund.amountFen },
+    at,
+    appUrl: deps.appUrl,
+    policy: deps.policy,
+    email: true,
+  })
   return true
 }
 
 /** A refund no single agent holds is every agent's news (消息盒子 → 系统), once per reason. */
-async function tellAgents(tx: Tx, deps: ServiceDeps, refundId: string, notice: 'refundFailed' | 'refundStuck', reason: string) {
+async function tellAgents(tx: Tx, deps: ServiceDeps, refundId: string, notice: 'refundFailed' | 'refundStuck' | 'refundOverpaid', reason: string) {
   const refund = await tx.refund.findUniqueOrThrow({ where: { id: refundId }, select: { caseId: true, amountFen: true, attempts: true, case: { select: { caseNo: true } } } })
   await notify(tx, {
     notice,
@@ -242,6 +256,17 @@ async function payOne(
   result[await settleAnswer(deps, target, refund, answer, policy)]++
 }
 
+/** Kept pending (it may have been paid), asked about again later, and every agent told, once. */
+async function holdStuck(deps: ServiceDeps, refund: ClaimedRefund, target: { id: string; leaseToken: string }, policy: typeof refundLanePolicy, message: string) {
+  await deps.db.$transaction(async (tx) => {
+    await tx.refund.updateMany({
+      where: target,
+      data: { lastError: message.slice(0, 500), nextAttemptAt: new Date(deps.clock.now().getTime() + policy.maxRetryMs), leaseUntil: null, leaseToken: null },
+    })
+    await tellAgents(tx, deps, refund.id, 'refundStuck', `refund-stuck:${refund.idempotencyKey}`)
+  })
+}
+
 /**
  * A call that failed. The gateway refusing the request itself is final; no answer is retried on the
  * refund's own backoff. After the last attempt the gateway is asked whether the key ever reached
@@ -258,8 +283,14 @@ async function afterFailedCall(
   message: string,
 ): Promise<keyof RefundLaneResult> {
   if (error instanceof GatewayRejectedError) {
-    await deps.db.$transaction((tx) => settleFailed(tx, deps, target, 'REJECTED', `${error.code}: ${message}`))
-    return 'failed'
+    // Only a first call the gateway refused outright was surely not paid. A refused question, or
+    // "this key was used" (so it reached the gateway), may hide a payment: never release that.
+    if (refund.status === 'PENDING' && error.code !== 'IDEMPOTENCY_KEY_REUSED') {
+      await deps.db.$transaction((tx) => settleFailed(tx, deps, target, 'REJECTED', `${error.code}: ${message}`))
+      return 'failed'
+    }
+    await holdStuck(deps, refund, target, policy, `${error.code}: ${message}`)
+    return 'retrying'
   }
   const attempts = refund.attempts + 1
   const retryAt = (ms: number) => new Date(deps.clock.now().getTime() + ms)
@@ -275,10 +306,7 @@ async function afterFailedCall(
   try {
     known = await gateway.query(refund.idempotencyKey)
   } catch {
-    await deps.db.$transaction(async (tx) => {
-      await tx.refund.updateMany({ where: target, data: { nextAttemptAt: retryAt(policy.maxRetryMs), leaseUntil: null, leaseToken: null } })
-      await tellAgents(tx, deps, refund.id, 'refundStuck', `refund-stuck:${refund.idempotencyKey}`)
-    })
+    await holdStuck(deps, refund, target, policy, message)
     return 'retrying'
   }
   if (known) return settleAnswer(deps, target, refund, known, policy)
@@ -325,13 +353,42 @@ async function settleAnswer(
 }
 
 /** The gateway's signed result notification (already verified by the route). Idempotent. */
-export async function applyGatewayResult(deps: ServiceDeps, result: { idempotencyKey: string; gatewayRefundId: string; status: 'SUCCEEDED' | 'FAILED'; failureReason?: string }) {
-  const refund = await deps.db.refund.findUnique({ where: { idempotencyKey: result.idempotencyKey }, select: { id: true } })
+export async function applyGatewayResult(
+  deps: ServiceDeps,
+  result: { idempotencyKey: string; gatewayRefundId: string; status: 'SUCCEEDED' | 'FAILED'; amountFen: number; failureReason?: string },
+) {
+  const refund = await deps.db.refund.findUnique({ where: { idempotencyKey: result.idempotencyKey }, select: { id: true, amountFen: true, status: true, gatewayRefundId: true } })
   if (!refund) return { known: false as const }
-  const changed = await deps.db.$transaction((tx) =>
-    result.status === 'SUCCEEDED' ? settleSucceeded(tx, deps, refund, result) : settleFailed(tx, deps, refund, 'DECLINED', result.failureReason ?? 'declined'),
-  )
+  // A signed result that does not describe this refund settles nothing (and is worth a look).
+  if (refund.amountFen !== result.amountFen || (refund.gatewayRefundId && refund.gatewayRefundId !== result.gatewayRefundId)) {
+    logger.error('gateway result does not match its refund', { refundId: refund.id, amountFen: result.amountFen, gatewayRefundId: result.gatewayRefundId })
+    return { known: true as const, changed: false }
+  }
+  const changed = await deps.db.$transaction(async (tx) => {
+    if (result.status === 'FAILED') return settleFailed(tx, deps, refund, 'DECLINED', result.failureReason ?? 'declined')
+    if (refund.status === 'FAILED') return settleLateSuccess(tx, deps, refund.id, result.gatewayRefundId)
+    return settleSucceeded(tx, deps, refund, result)
+  })
   return { known: true as const, changed }
+}
+
+/**
+ * The gateway paid a refund given up as FAILED (its call arrived after all). The money is out: it
+ * takes its amount from the balance again and counts as paid; if the balance no longer covers it
+ * (another refund took it meanwhile), the order was over-refunded and every agent is told.
+ */
+async function settleLateSuccess(tx: Tx, deps: ServiceDeps, refundId: string, gatewayRefundId: string) {
+  const refund = await tx.refund.findUniqueOrThrow({ where: { id: refundId }, select: { amountFen: true, orderId: true, caseId: true, idempotencyKey: true } })
+  const reserved = await tx.$executeRaw`
+    UPDATE "Order" SET "refundReservedFen" = "refundReservedFen" + ${refund.amountFen}::int
+    WHERE "id" = ${refund.orderId}::uuid AND "refundReservedFen" + ${refund.amountFen}::int <= "paidAmountFen"`
+  if (reserved === 0) {
+    await writeCaseLog(tx, { caseId: refund.caseId, at: deps.clock.now(), actor: { kind: 'SYSTEM' }, action: 'refund.paid-after-failure', details: { refundId, refundFen: refund.amountFen } })
+    await tellAgents(tx, deps, refundId, 'refundOverpaid', `refund-overpaid:${refund.idempotencyKey}`)
+    return false
+  }
+  await tx.refund.update({ where: { id: refundId }, data: { status: 'SUBMITTED', failureKind: null, completedAt: null } })
+  return settleSucceeded(tx, deps, { id: refundId }, { gatewayRefundId })
 }
 
 /**
@@ -353,7 +410,8 @@ export async function retryRefund(deps: ServiceDeps, agent: AgentActor, input: {
       UPDATE "Order" SET "refundReservedFen" = "refundReservedFen" + ${plain.amountFen}::int
       WHERE "id" = ${plain.orderId}::uuid AND "refundReservedFen" + ${plain.amountFen}::int <= "paidAmountFen"`
     if (reserved === 0) throw new ServiceError('REFUND_ABOVE_BALANCE')
-    const keepKey = plain.failureKind === 'UNAVAILABLE'
+    // Only the gateway's own "declined" burns a key; any other failure never reached a payment.
+    const keepKey = plain.failureKind !== 'DECLINED'
     const { count } = await tx.refund.updateMany({
       where: { id: plain.id, status: 'FAILED' },
       data: {

@@ -1,6 +1,6 @@
 // What an agent does in an open dispute: ask a party for evidence, record the liability ruling.
 import { Form } from '@remix-run/react'
-import { useState } from 'react'
+import { useEffect, useRef, useState } from 'react'
 import { ErrorLine, FieldError, Section, type ActionResult } from '~/components/case-ui'
 import { CsrfInput } from '~/components/csrf-input'
 import { formatFen } from '~/components/money'
@@ -12,8 +12,13 @@ const field = 'mt-1 w-full rounded border border-slate-300 px-2 py-1 text-sm'
 
 function RequestEvidenceForm({ result }: { result: ActionResult | undefined }) {
   const t = useT()
+  const form = useRef<HTMLFormElement>(null)
+  // Sent: an empty form again, so a second click does not ask twice with the same words.
+  useEffect(() => {
+    if (result?.ok && result.intent === 'request-evidence') form.current?.reset()
+  }, [result])
   return (
-    <Form method="post" className="space-y-2">
+    <Form method="post" className="space-y-2" ref={form}>
       <CsrfInput />
       <input type="hidden" name="intent" value="request-evidence" />
       <fieldset className="flex gap-4 text-sm">

@@ -7,18 +7,22 @@ import { EvidenceList } from '~/components/evidence-list'
 import { EvidenceUploader } from '~/components/evidence-uploader'
 import { RowAction } from '~/components/row-action'
 import { Countdown, LocalTime } from '~/components/time'
-import { ESCALATION_REASONS } from '~/domain/dispute'
+import { ESCALATION_REASONS_BY_PARTY } from '~/domain/dispute'
 import { useT } from '~/i18n/use-t'
 import type { CaseView } from '~/models/case-view.server'
 import type { CaseLimits } from './route'
 
-export function EscalatePanel({ result }: { result: ActionResult | undefined }) {
+export function EscalatePanel({ view, result }: { view: CaseView; result: ActionResult | undefined }) {
   const t = useT()
   const navigation = useNavigation()
   const busy = navigation.state !== 'idle' && navigation.formData?.get('intent') === 'escalate'
+  const party = view.viewer.party
+  if (!party) return null
+  // After a ruling, asking again opens the next round: say so.
+  const again = view.rounds.length > 0
   return (
-    <Section title={t('escalate.title')} id="escalate">
-      <p className="mb-3 text-sm text-slate-700">{t('escalate.explain')}</p>
+    <Section title={again ? t('escalate.titleAgain', { round: view.rounds.length + 1 }) : t('escalate.title')} id="escalate">
+      <p className="mb-3 text-sm text-slate-700">{t(again ? 'escalate.explainAgain' : 'escalate.explain')}</p>
       <Form method="post" encType="multipart/form-data" className="space-y-3">
         <CsrfInput />
         <input type="hidden" name="intent" value="escalate" />
@@ -27,7 +31,7 @@ export function EscalatePanel({ result }: { result: ActionResult | undefined }) 
             {t('escalate.reason')}
           </label>
           <select id="escalation-reason" name="reason" required className="mt-1 rounded border border-slate-300 px-2 py-1">
-            {ESCALATION_REASONS.map((reason) => (
+            {ESCALATION_REASONS_BY_PARTY[party].map((reason) => (
               <option key={reason} value={reason}>
                 {t(`escalationReason.${reason}`)}
               </option>
@@ -69,7 +73,7 @@ function RequestCard({ request, view, limits, result }: { request: Request; view
     <article id={`request-${request.id}`} className="rounded border border-slate-200 p-3" data-testid="evidence-request">
       <header className="flex flex-wrap items-center gap-3">
         <h3 className="font-medium">{t(request.party === 'MERCHANT' ? 'evidence.askedOfMerchant' : 'evidence.askedOfBuyer')}</h3>
-        <span className="rounded bg-slate-100 px-2 text-xs">{t(`evidenceStatus.${request.status}`)}</span>
+        <span className="rounded bg-slate-100 px-2 text-xs">{t(request.closedByRuling ? 'evidenceStatus.CLOSED_BY_RULING' : `evidenceStatus.${request.status}`)}</span>
         <span className="text-sm text-slate-600">
           {t('evidence.due')} <LocalTime value={request.dueAt} />
         </span>
@@ -156,16 +160,29 @@ export function DisputePanel({ view, limits, result }: { view: CaseView; limits:
         {t('dispute.openedBy', { party: t(`party.${dispute.openedByRole}`) })} · <LocalTime value={dispute.openedAt} /> · {t(`escalationReason.${dispute.reason}` as never)}
       </p>
       {dispute.description ? <p className="mt-1 whitespace-pre-wrap text-sm">{dispute.description}</p> : null}
+      {dispute.status === 'OPEN' && dispute.round > 1 ? (
+        <p className="mt-2 rounded bg-orange-50 px-3 py-2 text-sm text-orange-900" data-testid="round-in-progress">
+          {t('dispute.roundInProgress', { round: dispute.round, previous: dispute.round - 1 })}
+        </p>
+      ) : null}
       {isAgent ? (
         <div className="mt-4 grid gap-4 lg:grid-cols-2">
           {(['BUYER', 'MERCHANT'] as const).map((party) => {
             const files = view.escalationFiles.filter((f) => f.uploadedByRole === party)
+            // What each side put forward in the negotiation is its evidence too.
+            const proofs = party === 'MERCHANT' ? view.rejectionProofs : view.requestProofs
             const requests = current.filter((r) => r.party === party)
             return (
               <div key={party} className="space-y-3" data-testid={`side-${party}`}>
                 <h3 className="font-semibold">{t(`evidence.side.${party}`)}</h3>
                 {files.length > 0 ? <EvidenceList files={files} preview /> : null}
-                {requests.length === 0 && files.length === 0 ? <p className="text-sm text-slate-600">{t('evidence.noneYet')}</p> : null}
+                {proofs.length > 0 ? (
+                  <div>
+                    <h4 className="text-sm font-medium">{t(party === 'MERCHANT' ? 'evidence.side.rejectionProofs' : 'evidence.side.requestProofs')}</h4>
+                    <EvidenceList files={proofs} preview />
+                  </div>
+                ) : null}
+                {requests.length === 0 && files.length === 0 && proofs.length === 0 ? <p className="text-sm text-slate-600">{t('evidence.noneYet')}</p> : null}
                 <Requests requests={requests} view={view} limits={limits} result={result} />
               </div>
             )
@@ -174,7 +191,7 @@ export function DisputePanel({ view, limits, result }: { view: CaseView; limits:
       ) : (
         <div className="mt-4 space-y-3">
           {view.escalationFiles.length > 0 ? <EvidenceList files={view.escalationFiles} preview={false} /> : null}
-          {current.length === 0 ? <p className="text-sm text-slate-600">{t('evidence.nothingAsked')}</p> : null}
+          {current.length === 0 && dispute.status === 'OPEN' ? <p className="text-sm text-slate-600">{t('evidence.nothingAsked')}</p> : null}
           <Requests requests={current} view={view} limits={limits} result={result} />
         </div>
       )}

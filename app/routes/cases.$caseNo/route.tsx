@@ -75,8 +75,8 @@ export default function CasePage() {
       <LifecyclePanel view={view} result={result} />
       {flagsAndNotes ? <FlagsAndNotesPanel data={flagsAndNotes} result={result} /> : null}
       <Rulings view={view} result={result} />
-      {view.viewer.mayEscalate ? <EscalatePanel result={result} /> : null}
       <DisputePanel view={view} limits={limits} result={result} />
+      {view.viewer.mayEscalate ? <EscalatePanel view={view} result={result} /> : null}
       <AgentForms view={view} result={result} />
       <div className="grid gap-4 lg:grid-cols-2">
         <Section title={t('case.negotiation')} id="negotiation">

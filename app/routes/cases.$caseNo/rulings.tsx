@@ -14,7 +14,7 @@ function Ruling({ ruling, view }: { ruling: CaseView['rulings'][number]; view: C
   const partial = ruling.outcome === 'PARTIAL_REFUND' && ruling.refundAmountFen !== null
   return (
     <dl className="space-y-1 text-sm" data-testid="ruling">
-      {view.rulings.length > 1 ? <p className="font-medium">{t('dispute.round', { round: ruling.round })}</p> : null}
+      {view.rounds.length > 1 ? <p className="font-medium">{t('dispute.round', { round: ruling.round })}</p> : null}
       <div className="flex gap-2">
         <dt className="text-slate-600">{t('ruling.decidedBy')}</dt>
         <dd>{ruling.actorKind === 'SYSTEM' ? t('ruling.bySystem') : t('ruling.byAgent')}</dd>

@@ -17,7 +17,15 @@ export function Summary({ view }: { view: CaseView }) {
     [t('case.paid'), <Money fen={c.paidAmountFen} />],
     [t('table.created'), <LocalTime value={c.createdAt} />],
   ]
-  if (view.money.standing.kind !== 'NONE') rows.push([t('case.refunds'), <RefundBadge standing={view.money.standing} />])
+  if (view.money.standing.kind !== 'NONE') {
+    rows.push([
+      t('case.refunds'),
+      <span className="flex flex-col gap-1">
+        <RefundBadge standing={view.money.standing} />
+        <RefundArrival standing={view.money.standing} express={view.money.express} />
+      </span>,
+    ])
+  }
   if (c.customer) rows.push([t('table.buyer'), `${c.customer.name} · ${c.customer.phone}`])
   return (
     <>
@@ -35,9 +43,6 @@ export function Summary({ view }: { view: CaseView }) {
           </div>
         ) : null}
       </dl>
-      <div className="mt-2">
-        <RefundArrival standing={view.money.standing} express={view.money.express} />
-      </div>
     </>
   )
 }
