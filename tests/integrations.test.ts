@@ -171,6 +171,8 @@ describe('outbound webhooks', () => {
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`
   })
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
+  // The receiver is on loopback: these tests run as an operator with EGRESS_ALLOW_PRIVATE=true would.
+  const loopback = { allowPrivate: true, batchSize: 100 }
 
   it('signs each event, retries after the receiver fails with the same delivery id, and never delivers twice', async () => {
     const clock = new TestClock(new Date())
@@ -196,17 +198,17 @@ describe('outbound webhooks', () => {
     received.length = 0
     failNext = 1
     const mine = () => received.filter((r) => queued.some((q) => q.id === r.id))
-    const first = await deliverDueWebhooks(db, () => clock.now(), defaultPolicy, 100)
+    const first = await deliverDueWebhooks(db, () => clock.now(), defaultPolicy, loopback)
     expect(first.failed).toBeGreaterThanOrEqual(1)
     const failedId = mine()[0]!.id
     // Nothing is retried before its backoff; after it, the failed one goes again with the same id.
-    await deliverDueWebhooks(db, () => clock.now(), defaultPolicy, 100)
+    await deliverDueWebhooks(db, () => clock.now(), defaultPolicy, loopback)
     expect(mine().filter((r) => r.id === failedId)).toHaveLength(1)
     clock.advance(defaultPolicy.integrations.webhookFirstRetryMs)
-    await deliverDueWebhooks(db, () => clock.now(), defaultPolicy, 100)
+    await deliverDueWebhooks(db, () => clock.now(), defaultPolicy, loopback)
     expect(mine().filter((r) => r.id === failedId)).toHaveLength(2)
     clock.advance(defaultPolicy.integrations.webhookMaxRetryMs)
-    await deliverDueWebhooks(db, () => clock.now(), defaultPolicy, 100)
+    await deliverDueWebhooks(db, () => clock.now(), defaultPolicy, loopback)
 
     const after = await db.webhookDelivery.findMany({ where: { subscriptionId: subscription.id } })
     expect(after.every((d) => d.status === 'DELIVERED')).toBe(true)
@@ -237,18 +239,18 @@ describe('outbound webhooks', () => {
     const shopUsers = Object.values(world.userIds)
     const notices = () => db.notification.findMany({ where: { messageKey: 'notice.webhookGaveUp', userId: { in: shopUsers } } })
     failNext = 100
-    await deliverDueWebhooks(db, () => clock.now(), policy, 100) // attempt 1 fails: retried later
+    await deliverDueWebhooks(db, () => clock.now(), policy, loopback) // attempt 1 fails: retried later
     expect(await notices()).toHaveLength(0)
     clock.advance(policy.integrations.webhookMaxRetryMs)
-    await deliverDueWebhooks(db, () => clock.now(), policy, 100) // attempt 2 fails: given up
+    await deliverDueWebhooks(db, () => clock.now(), policy, loopback) // attempt 2 fails: given up
     const delivery = await db.webhookDelivery.findFirstOrThrow({ where: { subscriptionId: subscription.id } })
-    expect(delivery).toMatchObject({ status: 'FAILED', attempts: 2, lastStatusCode: 500 })
+    expect(delivery).toMatchObject({ status: 'FAILED', attempts: 2, lastStatusCode: 500, lastError: 'HTTP_STATUS' })
     // Of main, customer-service admin and two custom sub-accounts, only the main account manages settings.
     const told = await notices()
     expect(told.map((n) => n.userId)).toEqual([world.userIds.main])
-    expect(told[0]).toMatchObject({ category: 'SYSTEM', caseId: null, params: { event: 'case.state_changed', attempts: 2 } })
+    expect(told[0]).toMatchObject({ category: 'SYSTEM', caseId: null, params: { event: 'case.state_changed', attempts: 2, error: 'HTTP 500' } })
     clock.advance(policy.integrations.webhookMaxRetryMs)
-    await deliverDueWebhooks(db, () => clock.now(), policy, 100) // nothing left to try
+    await deliverDueWebhooks(db, () => clock.now(), policy, loopback) // nothing left to try
     expect(await notices()).toHaveLength(1)
     failNext = 0
   })
@@ -264,7 +266,7 @@ describe('outbound webhooks', () => {
     await openRequest(deps, world.buyer, { orderNo: order.orderNo, type: 'REFUND_ONLY', reason: 'OTHER', description: '', amountFen: null, files: [] })
     received.length = 0
     failNext = 0
-    await Promise.all([deliverDueWebhooks(db, () => clock.now(), defaultPolicy, 100), deliverDueWebhooks(db, () => clock.now(), defaultPolicy, 100)])
+    await Promise.all([deliverDueWebhooks(db, () => clock.now(), defaultPolicy, loopback), deliverDueWebhooks(db, () => clock.now(), defaultPolicy, loopback)])
     const ids = (await db.webhookDelivery.findMany({ where: { subscriptionId: subscription.id } })).map((d) => d.id)
     expect(received.filter((r) => ids.includes(r.id))).toHaveLength(ids.length)
   })

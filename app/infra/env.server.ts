@@ -33,6 +33,11 @@ const schema = z.object({
   PAYMENT_NOTIFY_URL: url('PAYMENT_NOTIFY_URL').optional(),
   /** Root of every integration's signing secret (API callers, webhook receivers): see signing.server. */
   API_SECRET_ROOT: z.string().min(32, 'API_SECRET_ROOT must be at least 32 characters'),
+  /** Let webhooks reach loopback, private and link-local addresses: development and tests only, never in production. */
+  EGRESS_ALLOW_PRIVATE: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** Operator policy: a preset, then JSON overrides of single settings (see app/domain/policy.ts). */
   POLICY_PRESET: z.enum(['kuaishou', 'douyin']).default('kuaishou'),

@@ -12,6 +12,7 @@ import { useT } from '~/i18n/use-t'
 import { clock } from '~/infra/clock.server'
 import { readForm } from '~/infra/csrf.server'
 import { db } from '~/infra/db.server'
+import { env } from '~/infra/env.server'
 import { policy } from '~/infra/policy.server'
 import { requireMerchant } from '~/infra/session.server'
 import { isServiceError, ServiceError } from '~/services/errors.server'
@@ -35,7 +36,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const actor = await requireMerchant(request, 'MANAGE_SETTINGS')
   const form = await readForm(request)
   const intent = String(form.get('intent'))
-  const deps = { db: db(), clock: clock(), policy: policy() }
+  const deps = { db: db(), clock: clock(), policy: policy(), egress: { allowPrivate: env().EGRESS_ALLOW_PRIVATE } }
   try {
     const fields = Object.fromEntries(form)
     switch (intent) {
@@ -207,7 +208,7 @@ export default function ShopSettings() {
                       <td className="font-mono">{d.eventType}</td>
                       <td>{t(`webhookStatus.${d.status}`)}</td>
                       <td>{d.attempts}</td>
-                      <td>{d.lastStatusCode ?? d.lastError ?? t('common.none')}</td>
+                      <td>{d.failure ? t(`webhookFailure.${d.failure}`, { status: d.lastStatusCode ?? '' }) : (d.lastStatusCode ?? t('common.none'))}</td>
                       <td>
                         <LocalTime value={d.createdAt} />
                       </td>

@@ -20,6 +20,7 @@ export type ServiceErrorCode =
   | 'FILE_CHANGED_IN_TRANSIT'
   | 'INVALID_INPUT'
   | 'ALREADY_CLAIMED'
+  | 'WEBHOOK_URL_NOT_ALLOWED'
 
 const STATUS: Partial<Record<ServiceErrorCode, number>> = {
   NOT_FOUND: 404,

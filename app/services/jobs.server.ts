@@ -19,7 +19,7 @@ export async function runJobsOnce() {
   const fired = await sweepDeadlines(deps)
   const refunds = await processDueRefunds(deps, paymentGateway(), paymentNotifyUrl())
   const emails = await deliverDueEmails(db(), mailer(), env().MAIL_FROM, now)
-  const webhooks = await deliverDueWebhooks(db(), now, policy())
+  const webhooks = await deliverDueWebhooks(db(), now, policy(), { allowPrivate: env().EGRESS_ALLOW_PRIVATE })
   const firedCount = Object.values(fired).reduce((sum, n) => sum + n, 0)
   const refundWork = refunds.submitted + refunds.succeeded + refunds.failed + refunds.retrying
   const busy = firedCount + refundWork + emails.sent + emails.failed + webhooks.delivered + webhooks.failed > 0

@@ -8,9 +8,11 @@ import type { Clock } from '~/infra/clock.server'
 import type { Db, Tx } from '~/infra/db.server'
 import { ServiceError } from './errors.server'
 import { WEBHOOK_EVENTS, type WebhookEvent } from '~/domain/webhook-events'
-import { listSubscriptions, validWebhookUrl } from './webhooks.server'
+import type { EgressOptions } from '~/infra/safe-egress.server'
+import { listSubscriptions, validWebhookUrl, webhookUrlAllowed } from './webhooks.server'
 
-export type SettingsDeps = { db: Db; clock: Clock; policy: Policy }
+/** `egress` is the operator's EGRESS_ALLOW_PRIVATE (and a test's resolver); without it private targets are refused. */
+export type SettingsDeps = { db: Db; clock: Clock; policy: Policy; egress?: EgressOptions }
 
 export function requireSettingsManager(actor: MerchantActor) {
   if (!merchantCan(actor, 'MANAGE_SETTINGS')) throw new ServiceError('FORBIDDEN')
@@ -97,6 +99,9 @@ export async function addWebhook(deps: SettingsDeps, actor: MerchantActor, input
   requireSettingsManager(actor)
   const events = [...new Set(input.events)].filter((e): e is WebhookEvent => (WEBHOOK_EVENTS as readonly string[]).includes(e))
   if (!validWebhookUrl(input.url) || events.length === 0) throw new ServiceError('INVALID_INPUT')
+  // Checked again at every delivery: a name can resolve elsewhere later.
+  const egress = deps.egress ?? { allowPrivate: false }
+  if (!(await webhookUrlAllowed(input.url, egress, deps.policy.integrations.webhookTimeoutMs))) throw new ServiceError('WEBHOOK_URL_NOT_ALLOWED')
   return deps.db.webhookSubscription.create({ data: { shopId: actor.shopId, url: input.url, events, createdAt: deps.clock.now() } })
 }
 
