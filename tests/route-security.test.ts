@@ -37,6 +37,17 @@ const routes = readdirSync(routesDir, { withFileTypes: true }).flatMap((entry) =
   entry.isDirectory() ? [path.join(entry.name, 'route.tsx')] : /\.tsx?$/.test(entry.name) && !entry.name.includes('.test.') ? [entry.name] : [],
 )
 
+describe('the case page dispatch', () => {
+  it('reads its forms through readForm or the evidence intake (CSRF), never request.formData()', () => {
+    const source = readFileSync(path.resolve(import.meta.dirname, '../app/forms/case-action.server.ts'), 'utf8')
+    expect(source).toMatch(/readForm\(request\)/)
+    expect(source).toMatch(/intakeEvidence\(request/)
+    expect(source).not.toMatch(/request\.formData\(/)
+    const intake = readFileSync(path.resolve(import.meta.dirname, '../app/services/evidence-intake.server.ts'), 'utf8')
+    expect(intake).toMatch(/readMultipartForm\(request/)
+  })
+})
+
 describe('route modules', () => {
   it.each(routes)('%s guards its loader and action', (file) => {
     const source = readFileSync(path.join(routesDir, file), 'utf8')

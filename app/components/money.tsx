@@ -1,7 +1,8 @@
 import { arrivalKey, type RefundStanding } from '~/domain/money'
 import { useT } from '~/i18n/use-t'
 
-export const formatFen = (fen: number) => `¥${(fen / 100).toFixed(2)}`
+export { formatYuan as formatFen } from '~/i18n/messages'
+import { formatYuan as formatFen } from '~/i18n/messages'
 
 export function Money({ fen }: { fen: number }) {
   return <span className="tabular-nums">{formatFen(fen)}</span>

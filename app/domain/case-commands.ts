@@ -10,6 +10,7 @@ import { LIABLE_PARTIES, RULING_OUTCOMES, transition, type CaseEvent, type CaseS
 import { ESCALATION_REASONS } from './dispute'
 import { COURIERS, OFFLINE_RESOLUTIONS, REJECTION_REASONS } from './lifecycle'
 import type { Policy } from './policy'
+import { yuanToFen } from './money'
 
 /** What only the service can know when it turns an input into an event. */
 export type CommandFacts = { party: Party | null; hasReturnAddress: boolean; proofFiles: number }
@@ -32,17 +33,18 @@ const text = (max: number) => z.string().trim().max(max)
 const required = (max: number) => z.string().trim().min(1).max(max)
 /** A form's repeated field arrives as a string or a list. */
 const list = <T extends z.ZodType>(item: T) => z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(item))
+/** Yuan as typed, to fen; empty is "no amount". */
 const yuan = z
   .string()
   .trim()
   .transform((value, ctx) => {
     if (value === '') return null
-    const match = /^(\d{1,9})(?:\.(\d{1,2}))?$/.exec(value)
-    if (!match) {
+    const fen = yuanToFen(value)
+    if (fen === null) {
       ctx.addIssue({ code: 'custom', message: 'amount' })
       return z.NEVER
     }
-    return Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'))
+    return fen
   })
 
 const define = <S extends z.ZodType>(spec: CommandSpec<S>) => spec

@@ -18,8 +18,6 @@ export const CASE_STATES = [
   'REFUNDED',
   'CLOSED',
 ] as const satisfies readonly CaseState[]
-export const OPEN_CASE_STATES = ['PENDING_MERCHANT', 'AWAITING_RETURN', 'AWAITING_RECEIPT'] as const satisfies readonly CaseState[]
-export const CLOSED_CASE_STATES = ['REFUNDED', 'CLOSED'] as const satisfies readonly CaseState[]
 
 export type CaseType = 'REFUND_ONLY' | 'RETURN_AND_REFUND'
 export type Party = 'BUYER' | 'MERCHANT'
@@ -234,7 +232,7 @@ export function reminderIsDue(now: Date, dueAt: Date, policy: Policy): boolean {
   return remaining > 0 && remaining < policy.dispute.reminderBeforeDueMs
 }
 
-export function evidenceWindowMs(party: Party, policy: Policy): number {
+function evidenceWindowMs(party: Party, policy: Policy): number {
   return party === 'MERCHANT' ? policy.dispute.merchantEvidenceMs : policy.dispute.buyerEvidenceMs
 }
 
@@ -246,7 +244,7 @@ export function canChangeEvidence(request: Pick<EvidenceRequestSnapshot, 'status
 }
 
 /** The amount a ruling refunds now, or null when it refunds nothing now. */
-export function rulingRefund(c: CaseSnapshot, outcome: RulingOutcome, amountFen: number | null): Result<number | null> {
+function rulingRefund(c: CaseSnapshot, outcome: RulingOutcome, amountFen: number | null): Result<number | null> {
   switch (outcome) {
     case 'FULL_REFUND':
       return refundByPerson(c)

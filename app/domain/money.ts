@@ -1,5 +1,12 @@
 // Money as it is: what an order's refunds add up to, read the same way on every screen and in every
 // email ("部分退款 ¥50.00 / 实付 ¥899.00", "退款中", "已退款").
+/** Yuan as typed ("12.5", "12.50") to integer fen; null when it is not an amount. */
+export function yuanToFen(text: string): number | null {
+  const match = /^\s*(\d{1,9})(?:\.(\d{1,2}))?\s*$/.exec(text)
+  if (!match) return null
+  return Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'))
+}
+
 export type RefundLine = { amountFen: number; status: 'PENDING' | 'SUBMITTED' | 'SUCCEEDED' | 'FAILED' }
 
 export type RefundStanding =

@@ -616,4 +616,9 @@ export const en = {
   'webhookFailure.HTTP_STATUS': 'HTTP {status}',
   'webhookFailure.REDIRECT': 'HTTP {status} (redirects are not followed)',
   'webhookFailure.OTHER': 'Failed',
+  'refund.failure.HELD_OVER_REFUNDED': 'Held: the order had been refunded more than was paid. Check before sending it again.',
+  'duration.hoursMinutes': '{h} h {m} min',
+  'duration.hours': '{h} h',
+  'duration.minutes': '{m} min',
+  'duration.underAMinute': 'less than 1 min',
 } as const

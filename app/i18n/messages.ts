@@ -40,6 +40,7 @@ export function translate(locale: Locale, key: MessageKey, params?: MessageParam
   })
 }
 
+/** Money as users read it: ¥12.34 (fen in, two decimals out). */
 export const formatYuan = (fen: number) => `¥${(fen / 100).toFixed(2)}`
 
 /** Due times in emails and messages: the marketplace's zone, unambiguous. */
@@ -59,13 +60,11 @@ export function formatMarketTime(date: Date): string {
 /** Time left, from the real remaining time: hours and minutes, only minutes under an hour. */
 export function formatDuration(locale: Locale, ms: number): string {
   const minutes = Math.floor(Math.max(0, ms) / 60_000)
-  const zh = locale === 'zh-CN'
-  if (minutes < 1) return zh ? '不足 1 分钟' : 'less than 1 min'
   const h = Math.floor(minutes / 60)
   const m = minutes % 60
-  if (h === 0) return zh ? `${m} 分钟` : `${m} min`
-  if (m === 0) return zh ? `${h} 小时` : `${h} h`
-  return zh ? `${h} 小时 ${m} 分钟` : `${h} h ${m} min`
+  if (minutes < 1) return translate(locale, 'duration.underAMinute')
+  if (h === 0) return translate(locale, 'duration.minutes', { m })
+  return m === 0 ? translate(locale, 'duration.hours', { h }) : translate(locale, 'duration.hoursMinutes', { h, m })
 }
 
 export function isLocale(value: unknown): value is Locale {

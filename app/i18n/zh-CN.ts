@@ -617,4 +617,9 @@ export const zhCN: Record<MessageKey, string> = {
   'webhookFailure.HTTP_STATUS': 'HTTP {status}',
   'webhookFailure.REDIRECT': 'HTTP {status}（不跟随重定向）',
   'webhookFailure.OTHER': '失败',
+  'refund.failure.HELD_OVER_REFUNDED': '已暂停：该订单退款曾超过实付金额，请核查后再重新发起。',
+  'duration.hoursMinutes': '{h} 小时 {m} 分钟',
+  'duration.hours': '{h} 小时',
+  'duration.minutes': '{m} 分钟',
+  'duration.underAMinute': '不足 1 分钟',
 }

@@ -1,6 +1,7 @@
 // 售后日志: every state change, evidence action and automatic decision, in words. A rule reads as
 // what it decided ("商家逾期未举证，系统支持买家"); agents also see its id.
 import { LocalTime } from '~/components/time'
+import { RULE_IDS } from '~/domain/case-machine'
 import { formatYuan, type MessageParams } from '~/i18n/messages'
 import { useT } from '~/i18n/use-t'
 import type { CaseView } from '~/models/case-view.server'
@@ -22,9 +23,9 @@ function DecisionInputs({ entry }: { entry: CaseView['log'][number] }) {
   const t = useT()
   const d = (entry.details ?? {}) as Record<string, unknown>
   let text = ''
-  if (entry.ruleId?.startsWith('express-refund')) {
+  if (entry.ruleId === RULE_IDS.expressRefundCurrent || entry.ruleId === RULE_IDS.expressRefundOld) {
     text = t('log.inputs.express', { paid: yuanText(d.paidAmountFen), max: yuanText(d.maxPaidAmountFen) })
-  } else if (entry.ruleId === 'merchant-strategy.auto-refund-only') {
+  } else if (entry.ruleId === RULE_IDS.autoRefundStrategy) {
     text = t('log.inputs.strategy', { amount: yuanText(d.amountFen), perOrder: yuanText(d.perOrderMaxFen), cap: yuanText(d.dailyCapFen), day: String(d.day ?? '') })
   } else if (typeof d.deadline === 'string') {
     return (

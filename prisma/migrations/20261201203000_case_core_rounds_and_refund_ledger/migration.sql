@@ -37,6 +37,13 @@ ALTER TABLE "Refund" ADD CONSTRAINT "Refund_orderId_fkey" FOREIGN KEY ("orderId"
 ALTER TABLE "Refund" ADD CONSTRAINT "Refund_rulingId_fkey" FOREIGN KEY ("rulingId") REFERENCES "Ruling"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
 ALTER TABLE "Refund" ADD CONSTRAINT "Refund_amount_positive" CHECK ("amountFen" > 0);
 
+-- Orders already refunded above what was paid (the double refund): their refunds not yet paid out
+-- are held as FAILED for an agent to look at, never sent to the gateway; what was paid stays paid.
+UPDATE "Refund" r SET "status" = 'FAILED', "failureKind" = 'HELD_OVER_REFUNDED', "lastError" = 'held by the ledger migration: the order''s refunds exceeded its paid amount'
+  FROM "Order" o
+  WHERE o."id" = r."orderId" AND r."status" = 'PENDING'
+    AND (SELECT sum(x."amountFen") FROM "Refund" x WHERE x."orderId" = o."id" AND x."status" <> 'FAILED') > o."paidAmountFen";
+
 -- The ledger: what the order's refunds that have not failed add up to, never above what was paid.
 ALTER TABLE "Order" ADD COLUMN "refundReservedFen" INTEGER NOT NULL DEFAULT 0;
 UPDATE "Order" o SET "refundReservedFen" = LEAST(o."paidAmountFen", t.total)
