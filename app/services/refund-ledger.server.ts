@@ -124,20 +124,28 @@ async function settleSucceeded(tx: Tx, deps: ServiceDeps, target: SettleTarget, 
       AND (SELECT coalesce(sum(r."amountFen"), 0) FROM "Refund" r WHERE r."orderId" = o."id" AND r."status" = 'SUCCEEDED') >= o."paidAmountFen"`
   await writeCaseLog(tx, { caseId: refund.caseId, at, actor: { kind: 'SYSTEM' }, action: 'refund.succeeded', details: { refundId: refund.id, refundFen: refund.amountFen } })
   await refundEvent(tx, 'refund.issued', { ...refund, ...refund.case }, at)
+  await tellBuyer(tx, deps, refund, { notice: 'refundPaid', variant: refund.case.expressRefund ? 'express' : 'online', reason: `refund-paid:${refund.id}` })
+  return true
+}
+
+/** The buyer hears how its refund stands, by email too. */
+async function tellBuyer(
+  tx: Tx,
+  deps: ServiceDeps,
+  refund: { caseId: string; amountFen: number; case: { buyerId: string; caseNo: string } },
+  message: { notice: 'refundPaid' | 'refundDelayed'; variant?: string; reason: string },
+) {
   await notify(tx, {
-    notice: 'refundPaid',
-    variant: refund.case.expressRefund ? 'express' : 'online',
-    reason: `refund-paid:${refund.id}`,
+    ...message,
     recipients: await buyerRecipient(tx, refund.case.buyerId),
     caseId: refund.caseId,
     caseNo: refund.case.caseNo,
     params: { amountFen: refund.amountFen },
-    at,
+    at: deps.clock.now(),
     appUrl: deps.appUrl,
     policy: deps.policy,
     email: true,
   })
-  return true
 }
 
 export type FailureKind = 'DECLINED' | 'REJECTED' | 'UNAVAILABLE'
@@ -155,18 +163,7 @@ async function settleFailed(tx: Tx, deps: ServiceDeps, target: SettleTarget, kin
   await writeCaseLog(tx, { caseId: refund.caseId, at, actor: { kind: 'SYSTEM' }, action: 'refund.failed', details: { refundId: refund.id, refundFen: refund.amountFen, kind, attempts: refund.attempts } })
   await refundEvent(tx, 'refund.failed', { ...refund, ...refund.case }, at)
   await tellAgents(tx, deps, refund.id, 'refundFailed', `refund-failed:${refund.idempotencyKey}`)
-  await notify(tx, {
-    notice: 'refundDelayed',
-    reason: `refund-delayed:${refund.idempotencyKey}`,
-    recipients: await buyerRecipient(tx, refund.case.buyerId),
-    caseId: refund.caseId,
-    caseNo: refund.case.caseNo,
-    params: { amountFen: refund.amountFen },
-    at,
-    appUrl: deps.appUrl,
-    policy: deps.policy,
-    email: true,
-  })
+  await tellBuyer(tx, deps, refund, { notice: 'refundDelayed', reason: `refund-delayed:${refund.idempotencyKey}` })
   return true
 }
 
