@@ -69,6 +69,7 @@ export const defaultPolicy = {
   },
   security: {
     sessionTtlMs: 7 * DAY_MS,
+    /** Attempts an account may take (wrong or still being checked) before it is locked for lockoutMs. */
     maxFailedLogins: 5,
     lockoutMs: 15 * 60 * 1000,
   },
