@@ -72,6 +72,10 @@ export const defaultPolicy = {
     /** Attempts an account may take (wrong or still being checked) before it is locked for lockoutMs. */
     maxFailedLogins: 5,
     lockoutMs: 15 * 60 * 1000,
+    /** Login attempts one client address (an IPv6 one as its /64) may make per window, right or wrong, before any
+     *  password is checked. Sessions last a week, so even an office behind one NAT rarely logs in 20 times in 5 minutes. */
+    loginAttemptsPerIp: 20,
+    loginIpWindowMs: 5 * 60 * 1000,
   },
 } as const
 

@@ -621,4 +621,5 @@ export const en = {
   'duration.hours': '{h} h',
   'duration.minutes': '{m} min',
   'duration.underAMinute': 'less than 1 min',
+  'login.error.throttled': 'Too many login attempts from your network. Try again in {minutes} min.',
 } as const

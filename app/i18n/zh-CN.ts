@@ -622,4 +622,5 @@ export const zhCN: Record<MessageKey, string> = {
   'duration.hours': '{h} 小时',
   'duration.minutes': '{m} 分钟',
   'duration.underAMinute': '不足 1 分钟',
+  'login.error.throttled': '当前网络的登录尝试过多，请 {minutes} 分钟后再试。',
 }

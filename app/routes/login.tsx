@@ -9,8 +9,9 @@ import { clock } from '~/infra/clock.server'
 import { cookies } from '~/infra/cookies.server'
 import { readForm } from '~/infra/csrf.server'
 import { db } from '~/infra/db.server'
+import { policy } from '~/infra/policy.server'
 import { getActor } from '~/infra/session.server'
-import { login } from '~/services/auth.server'
+import { clientAddress, login, throttleLogin } from '~/services/auth.server'
 
 const LoginForm = z.object({
   email: z.string().trim().min(3).max(320),
@@ -29,23 +30,33 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return null
 }
 
-export async function action({ request }: ActionFunctionArgs) {
+/** 429 answers say when to come back, in whole seconds. */
+const retryAfter = (ms: number) => ({ 'Retry-After': String(Math.max(1, Math.ceil(ms / 1000))) })
+
+export async function action({ request, context }: ActionFunctionArgs) {
   const form = await readForm(request)
   const parsed = LoginForm.safeParse(Object.fromEntries(form))
   if (!parsed.success) return data({ error: 'missing' as const }, { status: 400 })
+  const now = clock().now()
+  const { security } = policy()
+  // The server may pass its own view of the address (req.ip, trust-proxy aware) as context.clientIp.
+  const ip = clientAddress(context.clientIp, request.headers.get('X-Forwarded-For'))
+  const throttle = await throttleLogin(db(), ip, now, security)
+  if (!throttle.ok) {
+    return data({ error: 'throttled' as const, retryAfterMs: throttle.retryAfterMs }, { status: 429, headers: retryAfter(throttle.retryAfterMs) })
+  }
   const result = await login(
     db(),
-    {
-      email: parsed.data.email,
-      password: parsed.data.password,
-      userAgent: request.headers.get('User-Agent'),
-      ip: request.headers.get('X-Forwarded-For')?.split(',')[0]?.trim() ?? null,
-    },
-    clock().now(),
+    { email: parsed.data.email, password: parsed.data.password, userAgent: request.headers.get('User-Agent'), ip },
+    now,
+    security,
   )
   if (!result.ok) {
     return result.reason === 'locked'
-      ? data({ error: 'locked' as const, lockedUntil: result.lockedUntil.toISOString() }, { status: 429 })
+      ? data(
+          { error: 'locked' as const, lockedUntil: result.lockedUntil.toISOString() },
+          { status: 429, headers: retryAfter(result.lockedUntil.getTime() - now.getTime()) },
+        )
       : data({ error: 'invalid' as const }, { status: 401 })
   }
   // A role that cannot open the requested page would only meet a 403: send it home instead.
@@ -67,11 +78,13 @@ export default function LoginPage() {
       ? t('login.error.locked', {
           until: new Intl.DateTimeFormat(locale, { dateStyle: 'short', timeStyle: 'short' }).format(new Date(actionData.lockedUntil)),
         })
-      : actionData?.error === 'invalid'
-        ? t('login.error.invalid')
-        : actionData?.error === 'missing'
-          ? t('login.error.missing')
-          : null
+      : actionData?.error === 'throttled'
+        ? t('login.error.throttled', { minutes: Math.max(1, Math.ceil(actionData.retryAfterMs / 60_000)) })
+        : actionData?.error === 'invalid'
+          ? t('login.error.invalid')
+          : actionData?.error === 'missing'
+            ? t('login.error.missing')
+            : null
   return (
     <section className="mx-auto mt-8 max-w-sm rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
       <h1 className="text-2xl font-semibold">{t('login.title')}</h1>

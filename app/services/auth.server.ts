@@ -1,7 +1,10 @@
-// Logging in and out. Passwords are argon2id. Each account has a budget of attempts, taken in one
-// statement before a password is checked, so parallel guesses cannot outrun the lock.
+// Logging in and out. Passwords are argon2id. Two brakes stand in front of the hash, both kept in
+// PostgreSQL so that every app process sees the same numbers: a per-address throttle, and a per-account
+// budget of attempts taken in one statement before a password is checked, so parallel guesses cannot
+// outrun the lock.
 import { hash, verify } from '@node-rs/argon2'
 import { randomBytes } from 'node:crypto'
+import { isIP } from 'node:net'
 import type { Actor } from '~/domain/actor'
 import { defaultPolicy, type Policy } from '~/domain/policy'
 import type { Db } from '~/infra/db.server'
@@ -103,4 +106,88 @@ export async function logout(db: Db, token: string, now: Date) {
 /** Revokes every session of a user (password change, account compromise). */
 export async function revokeAllSessions(db: Db, userId: string, now: Date) {
   await db.session.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: now } })
+}
+
+// ─── per-address throttle ─────────────────────────────────────────────────────
+
+export type ThrottleResult = { ok: true } | { ok: false; retryAfterMs: number }
+
+/**
+ * Counts one login attempt from a client address in the current fixed window and refuses once the window's
+ * allowance is used up, before any password is checked. One upsert, so parallel requests and every app
+ * process count alike. An address that cannot be told apart (none, loopback) is not throttled: it would put
+ * every client into one bucket, and one attacker could then keep everybody out.
+ */
+export async function throttleLogin(db: Db, ip: string | null | undefined, now: Date, security: Security = defaultPolicy.security): Promise<ThrottleResult> {
+  const key = ip ? ipThrottleKey(ip) : null
+  if (!key) return { ok: true }
+  const windowMs = security.loginIpWindowMs
+  const windowStart = new Date(Math.floor(now.getTime() / windowMs) * windowMs)
+  const [row] = await db.$queryRaw<{ attempts: number }[]>`
+    INSERT INTO "LoginThrottle" ("ip", "windowStart", "attempts") VALUES (${key}, ${windowStart}::timestamptz, 1)
+    ON CONFLICT ("ip", "windowStart") DO UPDATE SET "attempts" = "LoginThrottle"."attempts" + 1
+    RETURNING "attempts"`
+  const attempts = row?.attempts ?? 1
+  // Windows are aligned for everyone, so an address's first attempt in one may clear all past ones.
+  if (attempts === 1) await db.$executeRaw`DELETE FROM "LoginThrottle" WHERE "windowStart" < ${windowStart}::timestamptz`
+  if (attempts <= security.loginAttemptsPerIp) return { ok: true }
+  return { ok: false, retryAfterMs: windowStart.getTime() + windowMs - now.getTime() }
+}
+
+/** The eight 16-bit groups of a valid IPv6 address (zone dropped, a dotted IPv4 tail folded in). */
+function ipv6Groups(address: string): number[] {
+  let text = address.split('%')[0]!.toLowerCase()
+  const v4 = /(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(text)
+  if (v4) {
+    const [a, b, c, d] = v4.slice(1).map(Number) as [number, number, number, number]
+    text = `${text.slice(0, v4.index)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`
+  }
+  const [head = '', tail] = text.split('::')
+  const parts = (s: string) => (s ? s.split(':') : [])
+  const left = parts(head)
+  const right = tail === undefined ? [] : parts(tail)
+  const fill = tail === undefined ? [] : Array<string>(8 - left.length - right.length).fill('0')
+  return [...left, ...fill, ...right].map((group) => parseInt(group, 16))
+}
+
+/** A valid address as the throttle counts it, and whether it is this machine's own. */
+function parseAddress(address: string): { key: string; loopback: boolean } | null {
+  const version = isIP(address)
+  if (version === 4) return { key: address, loopback: address.startsWith('127.') }
+  if (version !== 6) return null
+  const groups = ipv6Groups(address)
+  const zeros = (from: number, to: number) => groups.slice(from, to).every((group) => group === 0)
+  if (zeros(0, 5) && groups[5] === 0xffff) {
+    const [high = 0, low = 0] = groups.slice(6)
+    return parseAddress(`${high >> 8}.${high & 255}.${low >> 8}.${low & 255}`)
+  }
+  // One subscriber gets a whole /64: counting single addresses would let them rotate freely.
+  return { key: `${groups.slice(0, 4).map((group) => group.toString(16)).join(':')}::/64`, loopback: zeros(0, 7) && groups[7] === 1 }
+}
+
+const isLoopback = (address: string) => parseAddress(address)?.loopback === true
+
+/**
+ * What the throttle counts for a client address: IPv4 as is, IPv6 by its /64, an IPv4-mapped IPv6 address
+ * as the IPv4 one. Null for loopback and for what is not an address.
+ */
+export function ipThrottleKey(address: string): string | null {
+  const parsed = parseAddress(address.trim())
+  return parsed && !parsed.loopback ? parsed.key : null
+}
+
+/**
+ * The client's address. The server's own view wins when it hands one to the action (Express's req.ip,
+ * which applies its trust-proxy setting). Without it, the same rule by hand: the server trusts only
+ * loopback proxies (and listens on 127.0.0.1 by default), so the nearest X-Forwarded-For hop that is not
+ * loopback is the one the local proxy appended; hops further left are whatever the client wrote.
+ */
+export function clientAddress(serverIp: unknown, forwardedFor: string | null): string | null {
+  if (typeof serverIp === 'string' && isIP(serverIp)) return serverIp
+  const hops = (forwardedFor ?? '').split(',').map((hop) => hop.trim()).filter(Boolean).reverse()
+  for (const hop of hops) {
+    if (!isIP(hop)) return null // not an address: trust nothing beyond it
+    if (!isLoopback(hop)) return hop
+  }
+  return null
 }
