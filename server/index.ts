@@ -64,7 +64,8 @@ export async function createApp(buildPath = path.resolve('build/index.js')) {
 
   app.use('/build', express.static('public/build', { immutable: true, maxAge: '1y' }))
   app.use(express.static('public', { maxAge: '1h' }))
-  app.all('*', createRequestHandler({ build, mode: build.mode }))
+  // The client's address as Express sees it (trust proxy: loopback), for the login throttle.
+  app.all('*', createRequestHandler({ build, mode: build.mode, getLoadContext: (req) => ({ clientIp: req.ip }) }))
   return app
 }
 

@@ -93,7 +93,7 @@ describe('login route', () => {
     userId = user.id
   })
 
-  async function post(fields: { email: string; password: string }, clientIp?: string, headers: Record<string, string> = {}) {
+  async function post(fields: { email: string; password: string; redirectTo?: string }, clientIp?: string, headers: Record<string, string> = {}) {
     const cookie = (await cookies().csrf.serialize(CSRF)).split(';')[0]!
     const request = new Request('http://portal.test/login', {
       method: 'POST',
@@ -110,6 +110,16 @@ describe('login route', () => {
   const statusOf = (result: Awaited<ReturnType<typeof post>>) => (result instanceof Response ? result.status : result.init?.status)
   const headerOf = (result: Awaited<ReturnType<typeof post>>, name: string) =>
     result instanceof Response ? result.headers.get(name) : new Headers(result.init?.headers).get(name)
+
+  it.each([['/ok\r\nSet-Cookie: x=1'], ['/\\evil.example'], ['//evil.example'], ['https://evil.example/']])(
+    'refuses the way back %j with a 400 before anything is written: no session',
+    async (redirectTo) => {
+      const result = await post({ email, password: TEST_PASSWORD, redirectTo } as never, '203.0.113.77')
+      expect(statusOf(result)).toBe(400)
+      expect(!(result instanceof Response) && result.data).toEqual({ error: 'badRedirect' })
+      expect(await db.session.count({ where: { userId } })).toBe(0)
+    },
+  )
 
   it('answers 429 with Retry-After and a throttled error once an address has used its allowance', async () => {
     const { loginAttemptsPerIp } = defaultPolicy.security

@@ -622,4 +622,5 @@ export const en = {
   'duration.minutes': '{m} min',
   'duration.underAMinute': 'less than 1 min',
   'login.error.throttled': 'Too many login attempts from your network. Try again in {minutes} min.',
+  'login.error.badRedirect': 'This login link points outside the portal and was not used. Open the login page again from the portal.',
 } as const

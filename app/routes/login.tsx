@@ -10,6 +10,7 @@ import { cookies } from '~/infra/cookies.server'
 import { readForm } from '~/infra/csrf.server'
 import { db } from '~/infra/db.server'
 import { policy } from '~/infra/policy.server'
+import { safeRedirectPath } from '~/infra/safe-redirect'
 import { getActor } from '~/infra/session.server'
 import { clientAddress, login, throttleLogin } from '~/services/auth.server'
 
@@ -18,11 +19,6 @@ const LoginForm = z.object({
   password: z.string().min(1).max(1024),
   redirectTo: z.string().optional(),
 })
-
-/** Only same-site paths: never an open redirect. */
-function safeRedirect(target: string | undefined): string | undefined {
-  return target && target.startsWith('/') && !target.startsWith('//') && !target.startsWith('/\\') ? target : undefined
-}
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const actor = await getActor(request)
@@ -37,6 +33,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const form = await readForm(request)
   const parsed = LoginForm.safeParse(Object.fromEntries(form))
   if (!parsed.success) return data({ error: 'missing' as const }, { status: 400 })
+  // Checked before anything is written: a way back that could leave the site (or split the
+  // Location header) is refused with nothing kept, not found out after the session exists.
+  const target = parsed.data.redirectTo ? safeRedirectPath(parsed.data.redirectTo) : null
+  if (parsed.data.redirectTo && !target) return data({ error: 'badRedirect' as const }, { status: 400 })
   const now = clock().now()
   const { security } = policy()
   // The server may pass its own view of the address (req.ip, trust-proxy aware) as context.clientIp.
@@ -60,7 +60,6 @@ export async function action({ request, context }: ActionFunctionArgs) {
       : data({ error: 'invalid' as const }, { status: 401 })
   }
   // A role that cannot open the requested page would only meet a 403: send it home instead.
-  const target = safeRedirect(parsed.data.redirectTo)
   const home = homePath(result.actor)
   const destination = target && target.startsWith(home.split('/').slice(0, 2).join('/')) ? target : home
   throw redirect(destination, { headers: { 'Set-Cookie': await cookies().session.serialize(result.token) } })
@@ -84,7 +83,9 @@ export default function LoginPage() {
           ? t('login.error.invalid')
           : actionData?.error === 'missing'
             ? t('login.error.missing')
-            : null
+            : actionData?.error === 'badRedirect'
+              ? t('login.error.badRedirect')
+              : null
   return (
     <section className="mx-auto mt-8 max-w-sm rounded-lg border border-slate-200 bg-white p-6 shadow-sm">
       <h1 className="text-2xl font-semibold">{t('login.title')}</h1>
