@@ -108,10 +108,17 @@ export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3R
 
 export type RunningS3 = { endpoint: string; port: number; stop(): Promise<void> }
 
+/**
+ * s3rver answers unsigned requests (it lists the bucket and returns any object to anyone), so it
+ * listens on loopback only, never on a configurable address: the portal streams evidence to
+ * browsers itself (EVIDENCE_DELIVERY=stream) and is the only client of this server.
+ */
+export const EMBEDDED_S3_HOST = '127.0.0.1'
+
 export async function startS3(options: { directory: string; port: number; buckets?: string[] }): Promise<RunningS3> {
   mkdirSync(options.directory, { recursive: true })
   const server = new S3rver({
-    address: '127.0.0.1',
+    address: EMBEDDED_S3_HOST,
     port: options.port,
     directory: options.directory,
     silent: true,
@@ -119,7 +126,7 @@ export async function startS3(options: { directory: string; port: number; bucket
   })
   const address = (await server.run()) as { port: number }
   return {
-    endpoint: `http://127.0.0.1:${address.port}`,
+    endpoint: `http://${EMBEDDED_S3_HOST}:${address.port}`,
     port: address.port,
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   }

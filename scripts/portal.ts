@@ -62,7 +62,9 @@ async function startEmbedded() {
     env.S3_ENDPOINT = s3.endpoint
     env.S3_ACCESS_KEY_ID ??= S3RVER_CREDENTIALS.accessKeyId
     env.S3_SECRET_ACCESS_KEY ??= S3RVER_CREDENTIALS.secretAccessKey
-    say(`S3 (s3rver)  ${s3.endpoint}  bucket ${env.S3_BUCKET}`)
+    say(`S3 (s3rver)  ${s3.endpoint}  bucket ${env.S3_BUCKET}  (loopback only: the portal streams evidence to browsers)`)
+    // A presigned link to a loopback address opens only on this machine, and s3rver ignores signatures.
+    if (env.EVIDENCE_DELIVERY === 'presigned') say('warning: EVIDENCE_DELIVERY=presigned with the embedded S3: browsers on other machines cannot download evidence')
   }
   if (!env.SMTP_URL) {
     const smtpPort = port('EMBEDDED_SMTP_PORT', 1025)

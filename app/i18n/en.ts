@@ -623,4 +623,5 @@ export const en = {
   'duration.underAMinute': 'less than 1 min',
   'login.error.throttled': 'Too many login attempts from your network. Try again in {minutes} min.',
   'login.error.badRedirect': 'This login link points outside the portal and was not used. Open the login page again from the portal.',
+  'notice.evidenceTampered': 'Evidence file {fileName} on case {caseNo} no longer matches what was uploaded (SHA-256 or size) and was not delivered. Check the storage.',
 } as const

@@ -624,4 +624,5 @@ export const zhCN: Record<MessageKey, string> = {
   'duration.underAMinute': '不足 1 分钟',
   'login.error.throttled': '当前网络的登录尝试过多，请 {minutes} 分钟后再试。',
   'login.error.badRedirect': '该登录链接指向门户以外的地址，已拒绝。请从门户重新打开登录页。',
+  'notice.evidenceTampered': '售后单 {caseNo} 的证据文件 {fileName} 与上传时不一致（SHA-256 或大小），已停止发送，请检查存储。',
 }

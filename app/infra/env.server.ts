@@ -23,6 +23,11 @@ const schema = z.object({
     .enum(['true', 'false'])
     .default('true')
     .transform((v) => v === 'true'),
+  /**
+   * How browsers get evidence: `stream` through the portal (authorized, integrity-checked, logged; S3 stays private),
+   * or `presigned` redirects to S3 itself (only for an S3 that browsers can reach and that checks signatures, e.g. AWS).
+   */
+  EVIDENCE_DELIVERY: z.enum(['stream', 'presigned'], { error: 'EVIDENCE_DELIVERY must be stream or presigned' }).default('stream'),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'SMTP_URL must start with smtp:// or smtps://'),
   MAIL_FROM: z.string().min(3, 'MAIL_FROM is required, e.g. "Dispute Portal <noreply@example.com>"'),
   SESSION_SECRET: z.string().min(32, 'SESSION_SECRET must be at least 32 characters'),

@@ -196,5 +196,8 @@ export type CaseView = NonNullable<Awaited<ReturnType<typeof loadCaseView>>>
 
 /** The evidence item if the actor may see it: its own party's, or any for agents. */
 export async function findEvidenceItemFor(db: Db, actor: Actor, itemId: string) {
-  return db.evidenceItem.findFirst({ where: { id: itemId, ...evidenceScope(actor) }, select: { s3Key: true, fileName: true, contentType: true } })
+  return db.evidenceItem.findFirst({
+    where: { id: itemId, ...evidenceScope(actor) },
+    select: { id: true, caseId: true, s3Key: true, fileName: true, contentType: true, sizeBytes: true, sha256: true },
+  })
 }
