@@ -21,6 +21,7 @@ import { disconnectDb } from '~/infra/db.server'
 import { env } from '~/infra/env.server'
 import { createS3Client } from '~/infra/storage.server'
 import { hashToken } from '~/models/actor.server'
+import { loadCaseView } from '~/models/case-view.server'
 import { parseRange, RANGE_RECORD_WINDOW_MS } from '~/services/evidence-download.server'
 import { storeEvidenceStream, type Storage } from '~/services/evidence-upload.server'
 import { createApp } from '../server/index'
@@ -265,6 +266,20 @@ describe('the access log', () => {
     await get(`/evidence/${files.mp4.id}`, viewer, { Range: 'bytes=2000000-' })
     rows = await accesses(files.mp4.id, viewer.userId)
     expect(rows.map((r) => r.range)).toEqual([`bytes=0-${video().length - 1}`, `bytes=2000000-${video().length - 1}`])
+  })
+
+  it('shows agents, and only agents, who opened each file on the case page', async () => {
+    const view = await loadCaseView(db, world.agent, world.case.caseNo, clock.now(), defaultPolicy)
+    const entries = view!.evidenceAccess!.entries
+    expect(entries.length).toBeGreaterThan(0)
+    expect(entries.every((e, i) => i === 0 || e.at <= entries[i - 1]!.at)).toBe(true) // newest first
+    expect(entries.find((e) => e.itemId === files.pdf.id && e.kind === 'DOWNLOAD')).toMatchObject({
+      item: { fileName: 'record.pdf' },
+      user: { displayName: 'Agent' },
+      actorKind: 'AGENT',
+    })
+    expect((await loadCaseView(db, world.main, world.case.caseNo, clock.now(), defaultPolicy))!.evidenceAccess).toBeNull()
+    expect((await loadCaseView(db, world.buyer, world.case.caseNo, clock.now(), defaultPolicy))!.evidenceAccess).toBeNull()
   })
 })
 

@@ -624,4 +624,12 @@ export const en = {
   'login.error.throttled': 'Too many login attempts from your network. Try again in {minutes} min.',
   'login.error.badRedirect': 'This login link points outside the portal and was not used. Open the login page again from the portal.',
   'notice.evidenceTampered': 'Evidence file {fileName} on case {caseNo} no longer matches what was uploaded (SHA-256 or size) and was not delivered. Check the storage.',
+  'evidenceAccess.title': 'Evidence views and downloads',
+  'evidenceAccess.none': 'No one has opened these files yet.',
+  'evidenceAccess.viewed': 'viewed',
+  'evidenceAccess.downloaded': 'downloaded',
+  'evidenceAccess.whole': 'whole file',
+  'evidenceAccess.range': 'bytes {range}',
+  'evidenceAccess.redirected': 'redirected to storage (presigned link)',
+  'evidenceAccess.more': 'Showing the latest {count}.',
 } as const

@@ -625,4 +625,12 @@ export const zhCN: Record<MessageKey, string> = {
   'login.error.throttled': '当前网络的登录尝试过多，请 {minutes} 分钟后再试。',
   'login.error.badRedirect': '该登录链接指向门户以外的地址，已拒绝。请从门户重新打开登录页。',
   'notice.evidenceTampered': '售后单 {caseNo} 的证据文件 {fileName} 与上传时不一致（SHA-256 或大小），已停止发送，请检查存储。',
+  'evidenceAccess.title': '证据查看与下载记录',
+  'evidenceAccess.none': '尚无人打开这些文件。',
+  'evidenceAccess.viewed': '查看',
+  'evidenceAccess.downloaded': '下载',
+  'evidenceAccess.whole': '完整文件',
+  'evidenceAccess.range': '字节 {range}',
+  'evidenceAccess.redirected': '经预签名链接跳转至存储',
+  'evidenceAccess.more': '仅显示最近 {count} 条。',
 }

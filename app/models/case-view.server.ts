@@ -44,7 +44,7 @@ export async function loadCaseView(db: Db, actor: Actor, caseNo: string, now: Da
   const party = viewerParty(actor)
   const isAgent = actor.kind === 'AGENT'
 
-  const [rounds, requests, items, logs, negotiation, addresses, refunds] = await Promise.all([
+  const [rounds, requests, items, logs, negotiation, addresses, refunds, accesses] = await Promise.all([
     db.dispute.findMany({
       where: { caseId: found.id },
       orderBy: { round: 'asc' },
@@ -96,6 +96,25 @@ export async function loadCaseView(db: Db, actor: Actor, caseNo: string, now: Da
       orderBy: { createdAt: 'asc' },
       select: { id: true, amountFen: true, status: true, attempts: true, failureKind: true, createdAt: true, completedAt: true },
     }),
+    // Who opened which file is for agents only; the newest first, capped.
+    isAgent
+      ? db.evidenceAccess.findMany({
+          where: { caseId: found.id },
+          orderBy: [{ at: 'desc' }, { id: 'desc' }],
+          take: EVIDENCE_ACCESS_LIMIT + 1,
+          select: {
+            id: true,
+            itemId: true,
+            at: true,
+            kind: true,
+            range: true,
+            bytes: true,
+            actorKind: true,
+            item: { select: { fileName: true } },
+            user: { select: { displayName: true, email: true } },
+          },
+        })
+      : Promise.resolve([]),
   ])
 
   const commands = availableCommands(actor, loaded.snapshot, now, policy)
@@ -178,6 +197,13 @@ export async function loadCaseView(db: Db, actor: Actor, caseNo: string, now: Da
     rulings,
     refunds,
     log: logs,
+    /** Agents: the views and downloads of this case's files (null for the parties). */
+    evidenceAccess: isAgent
+      ? {
+          entries: accesses.slice(0, EVIDENCE_ACCESS_LIMIT).map((access) => ({ ...access, bytes: access.bytes === null ? null : Number(access.bytes) })),
+          more: accesses.length > EVIDENCE_ACCESS_LIMIT,
+        }
+      : null,
     viewer: {
       kind: actor.kind,
       party,
@@ -189,6 +215,9 @@ export async function loadCaseView(db: Db, actor: Actor, caseNo: string, now: Da
     },
   }
 }
+
+/** The most recent evidence accesses the case page lists. */
+export const EVIDENCE_ACCESS_LIMIT = 200
 
 export type ReturnAddress = { label: string; contactName: string; phone: string; address: string }
 

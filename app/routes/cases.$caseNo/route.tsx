@@ -19,6 +19,7 @@ import { caseScope } from '~/models/scopes.server'
 import { loadFlagsAndNotes } from '~/services/flags.server'
 import { AgentForms } from './agent-forms'
 import { DisputePanel, EscalatePanel } from './dispute-panel'
+import { EvidenceAccessPanel } from './evidence-access'
 import { Rulings } from './rulings'
 import { Summary } from './summary'
 import { Timeline } from './timeline'
@@ -78,6 +79,7 @@ export default function CasePage() {
       <DisputePanel view={view} limits={limits} result={result} />
       {view.viewer.mayEscalate ? <EscalatePanel view={view} result={result} /> : null}
       <AgentForms view={view} result={result} />
+      <EvidenceAccessPanel view={view} />
       <div className="grid gap-4 lg:grid-cols-2">
         <Section title={t('case.negotiation')} id="negotiation">
           <Negotiation view={view} />
