@@ -47,6 +47,9 @@ export async function startPortal(options: { databaseUrl: string; s3Directory: s
     MAIL_FROM: 'bench <bench@portal.localhost>',
     SESSION_SECRET: randomBytes(32).toString('hex'),
     API_SECRET_ROOT: randomBytes(32).toString('hex'),
+    // Required by the app; the benchmarks pay no refunds (the worker, which calls the gateway, is not started).
+    PAYMENT_GATEWAY_URL: 'http://127.0.0.1:9',
+    PAYMENT_GATEWAY_SECRET: randomBytes(32).toString('hex'),
     LOG_LEVEL: 'warn',
     ...options.env,
   }
