@@ -12,9 +12,10 @@ import { logger } from '~/infra/logger.server'
 
 env()
 
-/** Presigned evidence links point at the S3 endpoint; previews from there must be allowed. */
+/** Evidence streams from the portal itself; only presigned links (an operator's choice) point at S3. */
 function evidenceOrigins(): string[] {
   const e = env()
+  if (e.EVIDENCE_DELIVERY !== 'presigned') return []
   if (e.S3_ENDPOINT) return [new URL(e.S3_ENDPOINT).origin]
   return [`https://${e.S3_BUCKET}.s3.${e.S3_REGION}.amazonaws.com`, `https://s3.${e.S3_REGION}.amazonaws.com`]
 }

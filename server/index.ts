@@ -64,8 +64,9 @@ export async function createApp(buildPath = path.resolve('build/index.js')) {
 
   app.use('/build', express.static('public/build', { immutable: true, maxAge: '1y' }))
   app.use(express.static('public', { maxAge: '1h' }))
-  // The client's address as Express sees it (trust proxy: loopback), for the login throttle.
-  app.all('*', createRequestHandler({ build, mode: build.mode, getLoadContext: (req) => ({ clientIp: req.ip }) }))
+  // The client's address as Express sees it (trust proxy: loopback), for the login throttle; the
+  // Node response, so evidence streams can follow the client's pace (evidence-download.server).
+  app.all('*', createRequestHandler({ build, mode: build.mode, getLoadContext: (req, res) => ({ clientIp: req.ip, nodeResponse: res }) }))
   return app
 }
 

@@ -1,4 +1,5 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
+import { ServerResponse } from 'node:http'
 import { clock } from '~/infra/clock.server'
 import { db } from '~/infra/db.server'
 import { evidenceStorage } from '~/infra/deps.server'
@@ -9,12 +10,14 @@ import { isUuid } from '~/domain/ids'
 import { deliverEvidence } from '~/services/evidence-download.server'
 
 /** Authorized evidence views and downloads: streamed through the portal, or a presigned redirect if the operator chose it. */
-export async function loader({ request, params }: LoaderFunctionArgs) {
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const actor = await requireActor(request)
   const itemId = params.itemId ?? ''
   if (!isUuid(itemId)) throw notFound()
   const item = await findEvidenceItemFor(db(), actor, itemId)
   if (!item) throw notFound()
   const download = new URL(request.url).searchParams.has('download')
-  return deliverEvidence({ db: db(), clock: clock(), storage: evidenceStorage() }, actor, item, request, { delivery: env().EVIDENCE_DELIVERY, download })
+  // The Node response, where the server gives it, lets the stream follow the client's pace.
+  const nodeResponse = context.nodeResponse instanceof ServerResponse ? context.nodeResponse : undefined
+  return deliverEvidence({ db: db(), clock: clock(), storage: evidenceStorage() }, actor, item, request, { delivery: env().EVIDENCE_DELIVERY, download, nodeResponse })
 }

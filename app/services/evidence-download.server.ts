@@ -4,9 +4,8 @@
 // passes (a mismatch stops the transfer and tells every agent). Each view or download is recorded.
 // EVIDENCE_DELIVERY=presigned keeps the old redirect to S3 for deployments on AWS.
 import { GetObjectCommand } from '@aws-sdk/client-s3'
-import { createHash, randomUUID } from 'node:crypto'
-import dc from 'node:diagnostics_channel'
-import type { IncomingMessage, ServerResponse } from 'node:http'
+import { createHash } from 'node:crypto'
+import type { ServerResponse } from 'node:http'
 import type { Readable } from 'node:stream'
 import type { Actor } from '~/domain/actor'
 import type { Clock } from '~/infra/clock.server'
@@ -50,29 +49,8 @@ export function parseRange(header: string | null, size: number): ByteRange | 'un
 // ─── backpressure ─────────────────────────────────────────────────────────────
 // Remix's Express adapter writes a body without waiting for 'drain' (writeReadableStreamToWritable
 // ignores write()'s answer), so a slow client would make the portal read S3 ahead and hold the file
-// in memory. The HTTP server's diagnostics channel hands us each evidence request's ServerResponse
-// under a random token (set here, whatever the client sent); the body reads S3 only as it drains.
-const BRIDGE_HEADER = 'x-portal-evidence-response'
-type RequestStart = { request: IncomingMessage; response: ServerResponse }
-const bridge = globalThis as unknown as { __evidenceResponses?: { responses: Map<string, ServerResponse>; channel: dc.Channel } }
-
-function responses(): Map<string, ServerResponse> {
-  if (!bridge.__evidenceResponses) {
-    const byToken = new Map<string, ServerResponse>()
-    const channel = dc.channel('http.server.request.start')
-    channel.subscribe((message) => {
-      const { request, response } = message as RequestStart
-      if (!/^\/evidence\/[^/?]+(\?|$)/.test(request.url ?? '')) return
-      const token = randomUUID()
-      request.headers[BRIDGE_HEADER] = token
-      byToken.set(token, response)
-      response.once('close', () => byToken.delete(token))
-    })
-    bridge.__evidenceResponses = { responses: byToken, channel }
-  }
-  return bridge.__evidenceResponses.responses
-}
-responses() // subscribed when the server build loads, before the first request
+// in memory. The server hands the Node response over in the load context (server/index.ts), and the
+// body reads S3 only as fast as that response drains.
 
 // ─── integrity ────────────────────────────────────────────────────────────────
 
@@ -227,7 +205,7 @@ export async function deliverEvidence(
   actor: Actor,
   item: EvidenceFileRow,
   request: Request,
-  options: { delivery: Env['EVIDENCE_DELIVERY']; download: boolean },
+  options: { delivery: Env['EVIDENCE_DELIVERY']; download: boolean; nodeResponse?: ServerResponse },
 ): Promise<Response> {
   const { inline, contentType, disposition } = evidencePresentation(item, options.download)
   const kind = inline ? 'VIEW' : 'DOWNLOAD'
@@ -297,7 +275,7 @@ export async function deliverEvidence(
   const onMismatch = (actual: string) =>
     alertEvidenceTampered(deps.db, deps.clock.now(), item, { problem: 'sha256', actualSha256: actual, actorUserId: actor.userId })
   const stream = evidenceBody(body, {
-    response: responses().get(request.headers.get(BRIDGE_HEADER) ?? ''),
+    response: options.nodeResponse,
     signal: request.signal,
     // Only a response of the whole file can be checked against the whole file's hash.
     verify: whole ? { sha256: item.sha256, onMismatch } : undefined,
