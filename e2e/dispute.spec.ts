@@ -60,6 +60,11 @@ test('buyer escalates → agent asks → merchant uploads and submits → agent 
   const image = await agent.request.get(pngHref!)
   expect(image.status()).toBe(200)
   expect(image.headers()['content-type']).toBe('image/png')
+  // Streamed by the portal under its own preview policy: sandboxed, no scripts, never sniffed.
+  expect(image.headers()['content-security-policy']).toContain('sandbox')
+  expect(image.headers()['content-security-policy']).toContain("default-src 'none'")
+  expect(image.headers()['x-content-type-options']).toBe('nosniff')
+  expect(image.headers()['cache-control']).toBe('private, no-store')
   await agent.getByLabel('处理结果').selectOption('PARTIAL_REFUND')
   await agent.getByLabel(/退款金额/).fill('300.00')
   await agent.getByLabel('判责理由（双方可见）').fill('颜色存在色差，双方各担部分责任')
