@@ -172,8 +172,8 @@ describe('GET /evidence/:id streams through the portal', () => {
     const csp = String(answer.headers['content-security-policy'])
     expect(csp).toContain("default-src 'none'")
     expect(csp).not.toMatch(/script-src/)
-    // PDF viewers may refuse a sandboxed document; everything else is sandboxed.
-    expect(csp.startsWith('sandbox;')).toBe(name !== 'pdf')
+    // Every preview is sandboxed, PDFs too: a viewer's bug must not run with the portal's cookies.
+    expect(csp.startsWith('sandbox;')).toBe(true)
   })
 
   it('downloads as an opaque attachment with ?download, keeping the UTF-8 file name', async () => {
@@ -268,6 +268,16 @@ describe('the access log', () => {
     expect(rows.map((r) => r.range)).toEqual([`bytes=0-${video().length - 1}`, `bytes=2000000-${video().length - 1}`])
   })
 
+  it('never lets a tiny range hide a whole download from the record', async () => {
+    const viewer = world.main
+    await get(`/evidence/${files.mp4.id}`, viewer, { Range: 'bytes=0-0' })
+    await get(`/evidence/${files.mp4.id}?download`, viewer, { Range: 'bytes=0-' })
+    await get(`/evidence/${files.mp4.id}?download`, viewer, { Range: 'bytes=0-' })
+    // (This viewer's short views earlier in the file fall in the same minute; the downloads count on their own.)
+    const rows = await accesses(files.mp4.id, viewer.userId)
+    expect(rows.filter((r) => r.kind === 'DOWNLOAD').map((r) => Number(r.bytes))).toEqual([video().length, video().length])
+  })
+
   it('shows agents, and only agents, who opened each file on the case page', async () => {
     const view = await loadCaseView(db, world.agent, world.case.caseNo, clock.now(), defaultPolicy)
     const entries = view!.evidenceAccess!.entries
@@ -352,7 +362,8 @@ describe('a tampered object', () => {
     expect(alerts[0]!.params).toEqual({ caseNo: world.case.caseNo, fileName: 'swapped.png' })
     // A party gets no such message; the access attempts are on the record.
     expect(await db.notification.count({ where: { userId: world.userIds.main, messageKey: 'notice.evidenceTampered' } })).toBe(0)
-    expect((await accesses(file.id, world.agent.userId)).length).toBe(2) // the range requests fall in the same minute
+    // The two whole GETs and the whole-file range are each on the record; the short range in the same minute is not.
+    expect((await accesses(file.id, world.agent.userId)).length).toBe(3)
   })
 
   it('that fits in one block is not sent at all', async () => {

@@ -111,7 +111,7 @@ describe('isPublicAddress', () => {
     ['172.32.0.1', true],
     ['100.128.0.1', true],
     ['2606:4700::1111', true],
-    ['::ffff:93.184.216.34', true],
+    ['::ffff:93.184.216.34', false], // mapped into IPv6: refused outright, public or not
     ['64:ff9b::5db8:d822', true], // NAT64 of 93.184.216.34
     ['127.255.255.254', false],
     ['172.16.0.1', false],

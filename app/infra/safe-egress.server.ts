@@ -96,6 +96,9 @@ export function isPublicAddress(address: string): boolean {
   if (family === 4) return !BLOCKED_V4.check(address, 'ipv4')
   const groups = ipv6Groups(address)
   if (!groups) return false
+  // An IPv4 address mapped into IPv6 is refused outright: no receiver needs one, and stacks differ
+  // on where such an address really goes.
+  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) return false
   const embedded = embeddedIpv4(groups)
   if (embedded) return isPublicAddress(embedded)
   return !BLOCKED_V6.check(address, 'ipv6') && GLOBAL_UNICAST_V6.check(address, 'ipv6')

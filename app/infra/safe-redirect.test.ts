@@ -4,6 +4,10 @@ import { safeRedirect, safeRedirectPath } from './safe-redirect'
 describe('safe redirect targets', () => {
   it.each([
     ['/\\evil.example'],
+    ['/..//evil.example'],
+    ['/.//evil.example'],
+    ['/%2e%2e//evil.example'],
+    ['/a/..//evil.example'],
     ['/\\t/evil.example'],
     ['/\t/evil.example'],
     ['//evil.example'],

@@ -15,7 +15,8 @@ export function safeRedirectPath(target: unknown): string | null {
   } catch {
     return null
   }
-  if (url.origin !== BASE) return null
+  // Dot segments are resolved by the parser: `/..//evil.example` comes out as `//evil.example`.
+  if (url.origin !== BASE || url.pathname.startsWith('//')) return null
   return `${url.pathname}${url.search}${url.hash}`
 }
 

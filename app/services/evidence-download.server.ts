@@ -176,9 +176,11 @@ function evidenceBody(
 // ─── delivery ─────────────────────────────────────────────────────────────────
 
 async function recordAccess(db: Db, actor: Actor, item: EvidenceFileRow, at: Date, kind: 'VIEW' | 'DOWNLOAD', range: string | null, bytes: number | null) {
-  if (range) {
+  // A player's seeks are one view a minute; a response with the whole file is always recorded.
+  const wholeFile = bytes !== null && bytes >= Number(item.sizeBytes)
+  if (range && !wholeFile) {
     const since = new Date(at.getTime() - RANGE_RECORD_WINDOW_MS)
-    const recent = await db.evidenceAccess.findFirst({ where: { itemId: item.id, userId: actor.userId, at: { gt: since } }, select: { id: true } })
+    const recent = await db.evidenceAccess.findFirst({ where: { itemId: item.id, userId: actor.userId, kind, at: { gt: since } }, select: { id: true } })
     if (recent) return
   }
   await db.evidenceAccess.create({
@@ -226,7 +228,8 @@ export async function deliverEvidence(
     'Accept-Ranges': 'bytes',
     ETag: etag,
     // Browsers' PDF viewers may refuse a sandboxed document (Safari; Chrome before its out-of-process viewer): a PDF gets the rest.
-    'Content-Security-Policy': contentType === 'application/pdf' ? PREVIEW_CSP : `sandbox; ${PREVIEW_CSP}`,
+    // Sandboxed for every type, PDFs too: a viewer's bug must not run with the portal's cookies.
+    'Content-Security-Policy': `sandbox; ${PREVIEW_CSP}`,
     'Cross-Origin-Resource-Policy': 'same-origin',
     'Referrer-Policy': 'no-referrer',
   }
