@@ -176,7 +176,7 @@ export function LifecyclePanel({ view, result }: { view: CaseView; result: Actio
         ) : null}
         {life.autoDecisionRuleId ? (
           <p className="rounded bg-green-50 px-3 py-2 text-sm text-green-900" data-testid="auto-decision">
-            {t(life.expressRefund ? 'lifecycle.expressRefunded' : 'lifecycle.autoRefunded')} {t(`rule.${life.autoDecisionRuleId}` as never)}
+            {t(life.expressRefund ? 'lifecycle.expressRefunded' : 'lifecycle.autoRefunded', { rule: t(`rule.${life.autoDecisionRuleId}` as never) })}
           </p>
         ) : null}
         {life.offlineResolution ? <p className="text-sm">{t(`offlineResolution.${life.offlineResolution}` as never)}</p> : null}
