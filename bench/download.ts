@@ -14,7 +14,7 @@ import { Readable } from 'node:stream'
 import { presignEvidence } from '~/infra/presign.server'
 import { createS3Client } from '~/infra/storage.server'
 import { createDatabase, freePort, S3RVER_CREDENTIALS, startPostgres } from '../scripts/embedded-services'
-import { httpRequest, logIn, root, startPortal, type Portal } from './harness'
+import { httpRequest, logIn, reportThroughput, root, startPortal, type Portal } from './harness'
 import { DEMO_LOGINS, DEMO_PASSWORD } from '../prisma/demo-data'
 
 const SIZE = Number(process.env.BENCH_DOWNLOAD_BYTES ?? 1024 * 1024 * 1024)
@@ -176,14 +176,7 @@ async function main() {
           `direct ${straight.seconds.toFixed(1)} s (${rate(straight.seconds)})\n`,
       )
     }
-    const appRate = SIZE / MB / Math.min(...appRuns)
-    const directRate = SIZE / MB / Math.min(...directRuns)
-    process.stdout.write(`through the app (best): ${Math.min(...appRuns).toFixed(1)} s, ${appRate.toFixed(1)} MB/s\n`)
-    process.stdout.write(`direct S3 GET (best):   ${Math.min(...directRuns).toFixed(1)} s, ${directRate.toFixed(1)} MB/s\n`)
-    process.stdout.write(
-      `bench:download ${(SIZE / MB).toFixed(0)} MB: throughput ratio app/direct ${(appRate / directRate).toFixed(2)} (goal >= 0.8); ` +
-        `server peak RSS growth ${rssGrowth.toFixed(1)} MB (goal <= 64 MB)\n`,
-    )
+    reportThroughput('bench:download', 'direct S3 GET', SIZE, appRuns, directRuns, rssGrowth)
   } finally {
     await portal?.stop()
     await postgres.stop()

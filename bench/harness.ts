@@ -8,6 +8,24 @@ import { S3RVER_CREDENTIALS, freePort, startS3, startSmtpReceiver } from '../scr
 
 export const root = path.resolve(import.meta.dirname, '..')
 
+/**
+ * The last lines of a throughput bench (upload, download): the best round of each side, the
+ * ratio app/direct (goal ≥ 0.8) and the app server's peak RSS growth (goal ≤ 64 MB).
+ */
+export function reportThroughput(name: string, direct: string, sizeBytes: number, appRuns: number[], directRuns: number[], rssGrowthMb: number) {
+  const MB = 1024 * 1024
+  const appSeconds = Math.min(...appRuns)
+  const directSeconds = Math.min(...directRuns)
+  const appRate = sizeBytes / MB / appSeconds
+  const directRate = sizeBytes / MB / directSeconds
+  process.stdout.write(`through the app (best): ${appSeconds.toFixed(1)} s, ${appRate.toFixed(1)} MB/s\n`)
+  process.stdout.write(`${direct} (best):   ${directSeconds.toFixed(1)} s, ${directRate.toFixed(1)} MB/s\n`)
+  process.stdout.write(
+    `${name} ${(sizeBytes / MB).toFixed(0)} MB: throughput ratio app/direct ${(appRate / directRate).toFixed(2)} (goal >= 0.8); ` +
+      `server peak RSS growth ${rssGrowthMb.toFixed(1)} MB (goal <= 64 MB)\n`,
+  )
+}
+
 export type HttpAnswer = { status: number; headers: http.IncomingHttpHeaders; text: string }
 
 export function httpRequest(url: string, options: http.RequestOptions = {}, body?: string | NodeJS.ReadableStream): Promise<HttpAnswer> {

@@ -11,7 +11,7 @@ import path from 'node:path'
 import { PassThrough } from 'node:stream'
 import { createS3Client } from '~/infra/storage.server'
 import { createDatabase, freePort, S3RVER_CREDENTIALS, startPostgres } from '../scripts/embedded-services'
-import { httpRequest, logIn, root, startPortal, type Portal } from './harness'
+import { httpRequest, logIn, reportThroughput, root, startPortal, type Portal } from './harness'
 import { DEMO_LOGINS, DEMO_PASSWORD } from '../prisma/demo-data'
 
 const SIZE = Number(process.env.BENCH_UPLOAD_BYTES ?? 1024 * 1024 * 1024)
@@ -132,16 +132,7 @@ async function main() {
       directRuns.push(await direct(round))
       process.stdout.write(`round ${round + 1}: app ${app.seconds.toFixed(1)} s, direct ${directRuns[round]!.toFixed(1)} s\n`)
     }
-    const appSeconds = Math.min(...appRuns)
-    const directSeconds = Math.min(...directRuns)
-    const appRate = SIZE / MB / appSeconds
-    const directRate = SIZE / MB / directSeconds
-    const growth = rssGrowth
-    process.stdout.write(`through the app (best): ${appSeconds.toFixed(1)} s, ${appRate.toFixed(1)} MB/s\n`)
-    process.stdout.write(`direct S3 PUT (best):   ${directSeconds.toFixed(1)} s, ${directRate.toFixed(1)} MB/s\n`)
-    process.stdout.write(
-      `bench:upload ${(SIZE / MB).toFixed(0)} MB: throughput ratio app/direct ${(appRate / directRate).toFixed(2)} (goal >= 0.8); server peak RSS growth ${growth.toFixed(1)} MB (goal <= 64 MB)\n`,
-    )
+    reportThroughput('bench:upload', 'direct S3 PUT', SIZE, appRuns, directRuns, rssGrowth)
   } finally {
     await portal?.stop()
     await postgres.stop()
