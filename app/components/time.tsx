@@ -3,13 +3,12 @@
 import { useRouteLoaderData } from '@remix-run/react'
 import { useEffect, useState } from 'react'
 import { deadlineTone } from '~/domain/policy'
+import { MARKET_TIME_ZONE, MINUTE_PRECISION } from '~/i18n/messages'
 import { useLocale, useT } from '~/i18n/use-t'
 import type { loader as rootLoader } from '~/root'
 
-const SERVER_TIME_ZONE = 'Asia/Shanghai' // the marketplace's zone, used until the browser's is known
-
 function useTimeZone() {
-  const [zone, setZone] = useState(SERVER_TIME_ZONE)
+  const [zone, setZone] = useState(MARKET_TIME_ZONE)
   useEffect(() => setZone(Intl.DateTimeFormat().resolvedOptions().timeZone), [])
   return zone
 }
@@ -18,15 +17,7 @@ export function LocalTime({ value }: { value: string | Date }) {
   const locale = useLocale()
   const zone = useTimeZone()
   const date = new Date(value)
-  const text = new Intl.DateTimeFormat(locale, {
-    timeZone: zone,
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hour12: false,
-  }).format(date)
+  const text = new Intl.DateTimeFormat(locale, { ...MINUTE_PRECISION, timeZone: zone }).format(date)
   return <time dateTime={date.toISOString()}>{text}</time>
 }
 

@@ -43,17 +43,15 @@ export function translate(locale: Locale, key: MessageKey, params?: MessageParam
 /** Money as users read it: ¥12.34 (fen in, two decimals out). */
 export const formatYuan = (fen: number) => `¥${(fen / 100).toFixed(2)}`
 
+/** The marketplace's time zone: emails and messages are dated in it, pages until the browser's is known. */
+export const MARKET_TIME_ZONE = 'Asia/Shanghai'
+
+/** Date and time to the minute, 24-hour: how every time is written, on pages and in messages. */
+export const MINUTE_PRECISION: Intl.DateTimeFormatOptions = { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false }
+
 /** Due times in emails and messages: the marketplace's zone, unambiguous. */
 export function formatMarketTime(date: Date): string {
-  const text = new Intl.DateTimeFormat('sv-SE', {
-    timeZone: 'Asia/Shanghai',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    hour12: false,
-  }).format(date)
+  const text = new Intl.DateTimeFormat('sv-SE', { ...MINUTE_PRECISION, timeZone: MARKET_TIME_ZONE }).format(date)
   return `${text} (UTC+8)`
 }
 
