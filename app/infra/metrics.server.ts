@@ -1,0 +1,42 @@
+// Prometheus metrics (prom-client), for operators only. One registry per process: the app serves
+// it at /metrics, the worker on its own port; both behind METRICS_TOKEN. Metrics that describe the
+// database (queue depths, refund states) are read at scrape time, so every process reports the same.
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+
+const globalStore = globalThis as unknown as { __metrics?: ReturnType<typeof createMetrics> }
+
+function createMetrics() {
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry })
+  return {
+    registry,
+    /** How late a deadline fired: fired at − due at, per deadline kind. */
+    deadlineLateness: new Histogram({
+      name: 'portal_deadline_lateness_seconds',
+      help: 'Time from a deadline being due to its event being fired',
+      labelNames: ['kind'] as const,
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15, 60, 300],
+      registers: [registry],
+    }),
+    /** Every real delivery attempt of a lane (email, webhook, refund), by outcome. */
+    deliveryAttempts: new Counter({
+      name: 'portal_delivery_attempts_total',
+      help: 'Delivery attempts by lane and outcome (ok, failed, gave_up)',
+      labelNames: ['lane', 'outcome'] as const,
+      registers: [registry],
+    }),
+    /** How long one pass of a lane took. */
+    lanePassDuration: new Histogram({
+      name: 'portal_lane_pass_seconds',
+      help: 'Duration of one pass of a worker lane',
+      labelNames: ['lane'] as const,
+      buckets: [0.005, 0.025, 0.1, 0.5, 1, 5, 15, 60],
+      registers: [registry],
+    }),
+  }
+}
+
+export function metrics() {
+  globalStore.__metrics ??= createMetrics()
+  return globalStore.__metrics
+}
