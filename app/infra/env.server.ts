@@ -43,6 +43,13 @@ const schema = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
+  /**
+   * Bearer token for the Prometheus endpoints (the app's /metrics, the worker's WORKER_METRICS_PORT).
+   * Unset: no metrics are served at all.
+   */
+  METRICS_TOKEN: z.string().min(24, 'METRICS_TOKEN must be at least 24 characters').optional(),
+  /** The worker serves its own metrics (deadline lateness, lane attempts) on this port, when set. */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** Operator policy: a preset, then JSON overrides of single settings (see app/domain/policy.ts). */
   POLICY_PRESET: z.enum(['kuaishou', 'douyin']).default('kuaishou'),

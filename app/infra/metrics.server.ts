@@ -1,6 +1,7 @@
 // Prometheus metrics (prom-client), for operators only. One registry per process: the app serves
 // it at /metrics, the worker on its own port; both behind METRICS_TOKEN. Metrics that describe the
 // database (queue depths, refund states) are read at scrape time, so every process reports the same.
+import { timingSafeEqual } from 'node:crypto'
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 
 const globalStore = globalThis as unknown as { __metrics?: ReturnType<typeof createMetrics> }
@@ -39,4 +40,21 @@ function createMetrics() {
 export function metrics() {
   globalStore.__metrics ??= createMetrics()
   return globalStore.__metrics
+}
+
+/**
+ * The answer to a scrape: 404 while metrics are off (no token configured, so nothing hints that
+ * the endpoint exists), 401 without the right bearer token, else the registry's text.
+ */
+export async function scrape(authorization: string | null | undefined, token: string | undefined) {
+  if (!token) return { status: 404, contentType: 'text/plain', body: 'Not found' }
+  if (!bearerMatches(authorization, token)) return { status: 401, contentType: 'text/plain', body: 'Unauthorized' }
+  const { registry } = metrics()
+  return { status: 200, contentType: registry.contentType, body: await registry.metrics() }
+}
+
+function bearerMatches(authorization: string | null | undefined, token: string): boolean {
+  const given = Buffer.from(authorization?.startsWith('Bearer ') ? authorization.slice(7) : '')
+  const expected = Buffer.from(token)
+  return given.length === expected.length && timingSafeEqual(given, expected)
 }
