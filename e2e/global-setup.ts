@@ -13,6 +13,7 @@ import {
   startSmtpReceiver,
 } from '../scripts/embedded-services'
 import { startSandboxGateway } from '../scripts/sandbox-gateway'
+import { E2E_METRICS_TOKEN } from './helpers'
 
 const root = path.resolve(import.meta.dirname, '..')
 
@@ -58,6 +59,7 @@ export default async function globalSetup() {
     PAYMENT_GATEWAY_URL: gateway.url,
     PAYMENT_GATEWAY_SECRET: gatewaySecret,
     LOG_LEVEL: 'info',
+    METRICS_TOKEN: E2E_METRICS_TOKEN,
   }
   for (const [args, what] of [
     [['node_modules/prisma/build/index.js', 'migrate', 'deploy'], 'migrate deploy'],

@@ -1,6 +1,9 @@
 import { expect, type Page } from '@playwright/test'
 import { DEMO_PASSWORD } from '../prisma/demo-data'
 
+/** The operators' bearer token the e2e portal runs with (global-setup). */
+export const E2E_METRICS_TOKEN = 'e2e-metrics-token-0123456789abcdef'
+
 async function submitLogin(page: Page, email: string, password: string) {
   await page.goto('/login')
   await page.getByLabel(/邮箱|Email/).fill(email)

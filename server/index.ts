@@ -10,6 +10,8 @@ import { pathToFileURL } from 'node:url'
 import { disconnectDb } from '~/infra/db.server'
 import { env, EnvError } from '~/infra/env.server'
 import { logger, requestContext } from '~/infra/logger.server'
+import { metrics } from '~/infra/metrics.server'
+import { routeLabeller } from './route-label'
 
 const REQUEST_BUFFER_BYTES = 1024 * 1024
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
@@ -32,6 +34,8 @@ const ownOrigin = (req: express.Request) => `${req.protocol}://${req.get('host')
 
 export async function createApp(buildPath = path.resolve('build/index.js')) {
   const build = (await import(pathToFileURL(buildPath).href)) as ServerBuild
+  const routeOf = routeLabeller(build.routes)
+  const requestDuration = metrics().httpRequestDuration
   const app = express()
   app.disable('x-powered-by')
   app.set('trust proxy', 'loopback')
@@ -41,16 +45,12 @@ export async function createApp(buildPath = path.resolve('build/index.js')) {
     const requestId = incoming && /^[\w.-]{1,100}$/.test(incoming) ? incoming : randomUUID()
     res.setHeader('X-Request-Id', requestId)
     const started = performance.now()
-    res.on('finish', () =>
-      requestContext.run({ requestId }, () =>
-        logger.info('request', {
-          method: req.method,
-          path: req.originalUrl.split('?')[0],
-          status: res.statusCode,
-          ms: Math.round(performance.now() - started),
-        }),
-      ),
-    )
+    res.on('finish', () => {
+      const ms = performance.now() - started
+      const path = req.originalUrl.split('?')[0] ?? '/'
+      requestDuration.observe({ route: routeOf(path), method: req.method, status: `${Math.floor(res.statusCode / 100)}xx` }, ms / 1000)
+      requestContext.run({ requestId }, () => logger.info('request', { method: req.method, path, status: res.statusCode, ms: Math.round(ms) }))
+    })
     requestContext.run({ requestId }, next)
   })
 

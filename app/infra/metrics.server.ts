@@ -11,6 +11,14 @@ function createMetrics() {
   collectDefaultMetrics({ register: registry })
   return {
     registry,
+    /** Every HTTP request the app answered, by Remix route id (not path: case numbers would explode it). */
+    httpRequestDuration: new Histogram({
+      name: 'portal_http_request_duration_seconds',
+      help: 'HTTP request latency by route, method and status class',
+      labelNames: ['route', 'method', 'status'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 60],
+      registers: [registry],
+    }),
     /** How late a deadline fired: fired at − due at, per deadline kind. */
     deadlineLateness: new Histogram({
       name: 'portal_deadline_lateness_seconds',
@@ -46,9 +54,10 @@ export function metrics() {
  * The answer to a scrape: 404 while metrics are off (no token configured, so nothing hints that
  * the endpoint exists), 401 without the right bearer token, else the registry's text.
  */
-export async function scrape(authorization: string | null | undefined, token: string | undefined) {
+export async function scrape(authorization: string | null | undefined, token: string | undefined, beforeCollect?: () => void) {
   if (!token) return { status: 404, contentType: 'text/plain', body: 'Not found' }
   if (!bearerMatches(authorization, token)) return { status: 401, contentType: 'text/plain', body: 'Unauthorized' }
+  beforeCollect?.() // only an authorized scrape may cost a database query
   const { registry } = metrics()
   return { status: 200, contentType: registry.contentType, body: await registry.metrics() }
 }

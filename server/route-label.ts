@@ -1,0 +1,31 @@
+// The metrics label of a request: the Remix route id that answers its path (a resource route, a
+// page, or the page behind a single-fetch `.data` request), so a million case numbers stay one
+// label. Static assets, Remix's manifest endpoint and paths no route matches get a fixed label each.
+import { matchRoutes, type AgnosticRouteObject as RouteObject } from '@remix-run/router'
+import type { ServerBuild } from '@remix-run/node'
+
+type Manifest = ServerBuild['routes']
+
+function routeTree(manifest: Manifest, parentId?: string): RouteObject[] {
+  return Object.values(manifest)
+    .filter((route) => route?.parentId === parentId)
+    .map((route) => {
+      const children = routeTree(manifest, route!.id)
+      return route!.index
+        ? { id: route!.id, index: true, path: route!.path }
+        : { id: route!.id, path: route!.path, caseSensitive: route!.caseSensitive, children }
+    })
+}
+
+export function routeLabeller(manifest: Manifest): (pathname: string) => string {
+  const tree = routeTree(manifest)
+  return (pathname) => {
+    if (pathname.startsWith('/build/')) return 'static'
+    if (pathname === '/__manifest') return 'remix-manifest' // lazy route discovery
+    // Single fetch: /cases/AS1.data asks for the data of /cases/AS1; /_root.data for "/".
+    const page = pathname === '/_root.data' ? '/' : pathname.replace(/\.data$/, '')
+    const matches = matchRoutes(tree, page)
+    if (matches) return matches.at(-1)!.route.id
+    return /\.[a-z0-9]+$/i.test(page) ? 'static' : 'unmatched' // public/ files (favicon.svg) or a 404
+  }
+}
