@@ -19,6 +19,9 @@ const isApi = (file: string) => file.startsWith('api.')
 // The payment gateway's result notifications authenticate by the gateway's signature.
 const GATEWAY_GUARD = /await requireGatewayNotification\(request\)/
 const isGateway = (file: string) => file.startsWith('payments.')
+// The operators' Prometheus endpoint authenticates by its bearer token before it collects anything.
+const METRICS_GUARD = /await scrape\(request\.headers\.get\('authorization'\), env\(\)\.METRICS_TOKEN\b/
+const isMetrics = (file: string) => file === 'metrics.ts'
 
 function functionBody(source: string, name: 'loader' | 'action'): string | null {
   const start = source.search(new RegExp(`export (async )?function ${name}\\b`))
@@ -52,7 +55,10 @@ describe('route modules', () => {
   it.each(routes)('%s guards its loader and action', (file) => {
     const source = readFileSync(path.join(routesDir, file), 'utf8')
     const loader = functionBody(source, 'loader')
-    if (loader && !PUBLIC_LOADERS.has(file)) {
+    if (loader && isMetrics(file)) {
+      expect(loader.trim().split('\n')[0], `${file}: the loader's first statement checks the metrics token`).toMatch(METRICS_GUARD)
+      expect(functionBody(source, 'action'), `${file}: no action`).toBeNull()
+    } else if (loader && !PUBLIC_LOADERS.has(file)) {
       const firstStatement = loader.trim().split('\n')[0] ?? ''
       expect(firstStatement, `${file}: the loader's first statement must be an actor guard`).toMatch(GUARD)
     }
