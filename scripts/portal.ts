@@ -60,6 +60,7 @@ async function startEmbedded() {
     const s3 = await startS3({ directory: path.join(dataDir, 's3'), port: s3Port, buckets: [env.S3_BUCKET] })
     stops.push(s3.stop)
     env.S3_ENDPOINT = s3.endpoint
+    env.S3_CREATE_BUCKET ??= 'true' // the embedded S3 is ours: the app and worker may create its bucket
     env.S3_ACCESS_KEY_ID ??= S3RVER_CREDENTIALS.accessKeyId
     env.S3_SECRET_ACCESS_KEY ??= S3RVER_CREDENTIALS.secretAccessKey
     say(`S3 (s3rver)  ${s3.endpoint}  bucket ${env.S3_BUCKET}  (loopback only: the portal streams evidence to browsers)`)

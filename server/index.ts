@@ -9,6 +9,7 @@ import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { disconnectDb } from '~/infra/db.server'
 import { env, EnvError } from '~/infra/env.server'
+import { exitUnlessStorageReady } from '~/infra/storage.server'
 import { logger, requestContext } from '~/infra/logger.server'
 import { metrics } from '~/infra/metrics.server'
 import { routeLabeller } from './route-label'
@@ -80,6 +81,7 @@ async function main() {
     }
     throw error
   }
+  await exitUnlessStorageReady('portal') // the bucket exists and is writable, or one line and exit 1
   const { HOST, PORT } = env()
   const app = await createApp()
   // Remix hands the request body on through a web stream that pauses the socket whenever its

@@ -2,6 +2,7 @@
 // workers may run against one database; conditional updates and SKIP LOCKED claims make that safe.
 import { disconnectDb } from '~/infra/db.server'
 import { env, EnvError } from '~/infra/env.server'
+import { exitUnlessStorageReady } from '~/infra/storage.server'
 import { logger } from '~/infra/logger.server'
 import { runJobsOnce } from '~/services/jobs.server'
 
@@ -54,6 +55,7 @@ async function main() {
     }
     throw error
   }
+  await exitUnlessStorageReady('worker') // the bucket exists and is writable, or one line and exit 1
   logger.info('worker started')
   const worker = startWorker()
   const shutdown = async (signal: string) => {

@@ -24,6 +24,14 @@ const schema = z.object({
     .default('true')
     .transform((v) => v === 'true'),
   /**
+   * Create S3_BUCKET at start when it does not exist. Off by default: in production the bucket (and
+   * its policies) belong to the operator; `npm start` and the tests turn it on for their embedded S3.
+   */
+  S3_CREATE_BUCKET: z
+    .enum(['true', 'false'], { error: 'S3_CREATE_BUCKET must be true or false' })
+    .default('false')
+    .transform((v) => v === 'true'),
+  /**
    * How browsers get evidence: `stream` through the portal (authorized, integrity-checked, logged; S3 stays private),
    * or `presigned` redirects to S3 itself (only for an S3 that browsers can reach and that checks signatures, e.g. AWS).
    */

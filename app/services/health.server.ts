@@ -1,18 +1,48 @@
-// Reachability of the three things the portal cannot work without.
+// Reachability of the three things the portal cannot work without, and what is wrong with each.
 import type { S3Client } from '@aws-sdk/client-s3'
 import { checkMail, createTransport } from '~/infra/mailer.server'
-import { checkStorage } from '~/infra/storage.server'
+import { checkBucket, StorageCheckError } from '~/infra/storage.server'
 import type { Db } from '~/infra/db.server'
 import { logger } from '~/infra/logger.server'
 
-type Check = { ok: boolean; ms: number; error?: string }
+/**
+ * What a failed check reports. `unreachable`: no answer at all (refused, DNS, reset); `timeout`: no
+ * answer in time; `auth_failed`: the service refused the credentials (PostgreSQL password or role,
+ * S3 key or signature, SMTP login); `access_denied`: the credentials are good but not allowed (S3
+ * AccessDenied, PostgreSQL CONNECT privilege); `bucket_missing` / `database_missing`: the named
+ * bucket or database does not exist; `error`: any other answer.
+ */
+export type HealthProblem = 'unreachable' | 'timeout' | 'auth_failed' | 'access_denied' | 'bucket_missing' | 'database_missing' | 'error'
+type Check = { ok: boolean; ms: number; error?: HealthProblem }
 export type HealthReport = { ok: boolean; checks: Record<'database' | 's3' | 'smtp', Check> }
 export type HealthDeps = { db: Db; s3: S3Client; bucket: string; smtpUrl: string; timeoutMs?: number }
 
 class HealthTimeout extends Error {}
 
-/** The report says only "timeout" or "unreachable": details (addresses) go to the log. */
-async function timed(name: string, timeoutMs: number, run: () => Promise<unknown>): Promise<Check> {
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EPIPE'])
+
+/** PostgreSQL SQLSTATEs (class 28: authorization; 3D000: no such database; 42501: no CONNECT privilege). */
+export function databaseProblem(error: unknown): HealthProblem {
+  const code = (error as { code?: string } | undefined)?.code ?? ''
+  if (code === '28P01' || code === '28000') return 'auth_failed'
+  if (code === '3D000') return 'database_missing'
+  if (code === '42501') return 'access_denied'
+  if (code === 'ETIMEDOUT') return 'timeout'
+  if (NETWORK_CODES.has(code) || /Connection terminated unexpectedly/.test((error as Error)?.message ?? '')) return 'unreachable'
+  return 'error'
+}
+
+/** nodemailer's error codes: EAUTH (535 and the like) is a refused login; ECONNECTION/ESOCKET/EDNS no server. */
+export function mailProblem(error: unknown): HealthProblem {
+  const e = (error ?? {}) as { code?: string; responseCode?: number }
+  if (e.code === 'EAUTH' || e.responseCode === 535 || e.responseCode === 530) return 'auth_failed'
+  if (e.code === 'ETIMEDOUT') return 'timeout'
+  if (['ECONNECTION', 'ESOCKET', 'EDNS'].includes(e.code ?? '') || NETWORK_CODES.has(e.code ?? '')) return 'unreachable'
+  return 'error'
+}
+
+/** The report names only the problem: details (addresses, server messages) go to the log. */
+async function timed(name: string, timeoutMs: number, run: () => Promise<unknown>, classify: (error: unknown) => HealthProblem): Promise<Check> {
   const started = performance.now()
   let timer: NodeJS.Timeout | undefined
   try {
@@ -24,8 +54,8 @@ async function timed(name: string, timeoutMs: number, run: () => Promise<unknown
     ])
     return { ok: true, ms: Math.round(performance.now() - started) }
   } catch (error) {
-    logger.warn('health check failed', { check: name, error })
-    const reason = error instanceof HealthTimeout ? 'timeout' : 'unreachable'
+    const reason = error instanceof HealthTimeout ? 'timeout' : classify(error)
+    logger.warn('health check failed', { check: name, reason, error })
     return { ok: false, ms: Math.round(performance.now() - started), error: reason }
   } finally {
     clearTimeout(timer)
@@ -34,16 +64,22 @@ async function timed(name: string, timeoutMs: number, run: () => Promise<unknown
 
 export async function checkHealth({ db, s3, bucket, smtpUrl, timeoutMs = 2_000 }: HealthDeps): Promise<HealthReport> {
   const [database, storage, smtp] = await Promise.all([
-    timed('database', timeoutMs, () => db.$queryRaw`SELECT 1`),
-    timed('s3', timeoutMs, () => checkStorage(s3, bucket, timeoutMs)),
-    timed('smtp', timeoutMs, async () => {
-      const transport = createTransport(smtpUrl, { connectionMs: timeoutMs, greetingMs: timeoutMs, socketMs: timeoutMs })
-      try {
-        await checkMail(transport)
-      } finally {
-        transport.close()
-      }
-    }),
+    // The pool under Prisma, so the driver's own error (a SQLSTATE or a socket code) reaches us.
+    timed('database', timeoutMs, () => db.pool.query('SELECT 1'), databaseProblem),
+    timed('s3', timeoutMs, () => checkBucket(s3, bucket, timeoutMs), (error) => (error instanceof StorageCheckError ? error.reason : 'error')),
+    timed(
+      'smtp',
+      timeoutMs,
+      async () => {
+        const transport = createTransport(smtpUrl, { connectionMs: timeoutMs, greetingMs: timeoutMs, socketMs: timeoutMs })
+        try {
+          await checkMail(transport)
+        } finally {
+          transport.close()
+        }
+      },
+      mailProblem,
+    ),
   ])
   return { ok: database.ok && storage.ok && smtp.ok, checks: { database, s3: storage, smtp } }
 }
