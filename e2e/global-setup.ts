@@ -1,18 +1,15 @@
 // Starts what the e2e tests run against: a real PostgreSQL, S3 server and SMTP receiver on free
 // ports, migrations and demo data, and the production build served by the real server process.
+// As in vitest's setup, TEST_DATABASE_ADMIN_URL, TEST_S3_* and TEST_SMTP_URL point it at external
+// services instead (no e2e spec reads received mail); what it created there is dropped at the end.
 import { spawn, spawnSync } from 'node:child_process'
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import {
-  createDatabase,
-  freePort,
-  S3RVER_CREDENTIALS,
-  startPostgres,
-  startS3,
-  startSmtpReceiver,
-} from '../scripts/embedded-services'
+import { freePort, startPostgres, startSmtpReceiver } from '../scripts/embedded-services'
 import { startSandboxGateway } from '../scripts/sandbox-gateway'
+import { createTestDatabase, dropDatabasesWithPrefix, dropStaleTestDatabases, newRunPrefix } from '../tests/setup/databases'
+import { startTestS3, sweepStaleTestBuckets } from '../tests/setup/s3'
 import { E2E_METRICS_TOKEN } from './helpers'
 
 const root = path.resolve(import.meta.dirname, '..')
@@ -34,9 +31,19 @@ export default async function globalSetup() {
   if (!existsSync(path.join(root, 'build/index.js'))) throw new Error('Run `npm run build` before the e2e tests')
   const dir = mkdtempSync(path.join(os.tmpdir(), 'portal-e2e-'))
   chmodSync(dir, 0o755)
-  const postgres = await startPostgres({ dataDir: path.join(dir, 'pg'), port: await freePort(), fast: true })
-  await createDatabase(postgres, 'portal_e2e')
-  const s3 = await startS3({ directory: path.join(dir, 's3'), port: 0, buckets: ['evidence'] })
+  let adminUrl = process.env.TEST_DATABASE_ADMIN_URL
+  let stopPostgres = async () => {}
+  if (adminUrl) {
+    await dropStaleTestDatabases(adminUrl)
+  } else {
+    const postgres = await startPostgres({ dataDir: path.join(dir, 'pg'), port: await freePort(), fast: true })
+    adminUrl = postgres.url('postgres')
+    stopPostgres = () => postgres.stop()
+  }
+  const prefix = newRunPrefix()
+  const databaseUrl = await createTestDatabase(adminUrl, `${prefix}e2e`)
+  await sweepStaleTestBuckets()
+  const s3 = await startTestS3({ buckets: ['evidence'] })
   const smtp = await startSmtpReceiver()
   const gatewaySecret = 'e2e-gateway-secret-0123456789abcdef012345'
   const gateway = await startSandboxGateway({ port: 0, secret: gatewaySecret, notifyDelayMs: 20 })
@@ -47,12 +54,10 @@ export default async function globalSetup() {
     HOST: '127.0.0.1',
     PORT: String(port),
     APP_URL: `http://localhost:${port}`,
-    DATABASE_URL: postgres.url('portal_e2e'),
-    S3_ENDPOINT: s3.endpoint,
-    S3_BUCKET: 'evidence',
-    S3_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
-    S3_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
-    SMTP_URL: smtp.url,
+    DATABASE_URL: databaseUrl,
+    ...s3.env(s3.bucket('evidence')),
+    S3_CREATE_BUCKET: 'false', // the setup made the bucket; the server's start check must find it
+    SMTP_URL: process.env.TEST_SMTP_URL || smtp.url,
     MAIL_FROM: 'Portal E2E <e2e@portal.localhost>',
     SESSION_SECRET: 'e2e-session-secret-0123456789abcdef0123456789',
     API_SECRET_ROOT: 'e2e-api-secret-root-0123456789abcdef012345',
@@ -82,7 +87,8 @@ export default async function globalSetup() {
       server.kill('SIGTERM')
     })
     await Promise.all([s3.stop(), smtp.stop(), gateway.stop()])
-    await postgres.stop()
+    await dropDatabasesWithPrefix(adminUrl, prefix)
+    await stopPostgres()
     rmSync(dir, { recursive: true, force: true })
   }
 }

@@ -7,10 +7,8 @@ import { PutObjectCommand } from '@aws-sdk/client-s3'
 import { createHash, randomBytes } from 'node:crypto'
 import dc from 'node:diagnostics_channel'
 import { once } from 'node:events'
-import { mkdtempSync, rmSync } from 'node:fs'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest'
 import type { Actor } from '~/domain/actor'
@@ -19,23 +17,22 @@ import { OffsetClock, useClock } from '~/infra/clock.server'
 import { cookies } from '~/infra/cookies.server'
 import { disconnectDb } from '~/infra/db.server'
 import { env } from '~/infra/env.server'
-import { createS3Client } from '~/infra/storage.server'
 import { hashToken } from '~/models/actor.server'
 import { loadCaseView } from '~/models/case-view.server'
 import { parseRange, RANGE_RECORD_WINDOW_MS } from '~/services/evidence-download.server'
 import { storeEvidenceStream, type Storage } from '~/services/evidence-upload.server'
 import { createApp } from '../server/index'
-import { S3RVER_CREDENTIALS, startS3, type RunningS3 } from '../scripts/embedded-services'
+import { startTestS3, type TestS3 } from './setup/s3'
 import { escalate } from './commands'
 import { chunked, makeLargePng, makePdf } from './fixtures/files'
 import { disputeWorld, makeAgent, serviceDeps, TestClock, testDb } from './support'
 
 const db = testDb()
-const BUCKET = 'evidence'
+/** The test S3's evidence bucket (s3rver's, or one made on TEST_S3_ENDPOINT). */
+let BUCKET: string
 const MB = 1024 * 1024
 const clock = new OffsetClock()
-let s3: RunningS3
-let dir: string
+let s3: TestS3
 let storage: Storage
 let server: http.Server
 let base = ''
@@ -102,10 +99,10 @@ async function get(pathname: string, actor: Actor | null, headers: Record<string
 const accesses = (itemId: string, userId?: string) => db.evidenceAccess.findMany({ where: { itemId, ...(userId ? { userId } : {}) }, orderBy: { at: 'asc' } })
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'portal-download-'))
-  s3 = await startS3({ directory: dir, port: 0, buckets: [BUCKET] })
-  process.env.S3_ENDPOINT = s3.endpoint // before the first env(): the route's S3 client reads it
-  storage = { s3: createS3Client({ endpoint: s3.endpoint, region: 'us-east-1', bucket: BUCKET, forcePathStyle: true, ...S3RVER_CREDENTIALS }), bucket: BUCKET }
+  s3 = await startTestS3({ buckets: ['evidence'] })
+  BUCKET = s3.bucket('evidence')
+  Object.assign(process.env, s3.env(BUCKET)) // before the first env(): the route's S3 client reads it
+  storage = { s3: s3.client(BUCKET), bucket: BUCKET }
   useClock(clock)
   const app = await createApp(path.resolve(import.meta.dirname, 'fixtures/evidence-build.ts'))
   server = http.createServer({ highWaterMark: MB }, app)
@@ -128,7 +125,6 @@ afterAll(async () => {
   await s3.stop()
   await db.$disconnect()
   await disconnectDb()
-  rmSync(dir, { recursive: true, force: true })
 })
 
 describe('parseRange', () => {
@@ -404,7 +400,7 @@ describe('EVIDENCE_DELIVERY=presigned', () => {
       expect(answer.status).toBe(302)
       expect(answer.headers['cache-control']).toBe('private, no-store')
       const location = new URL(answer.headers.location!)
-      expect(location.origin).toBe(s3.endpoint)
+      expect(location.origin).toBe(new URL(s3.endpoint).origin)
       expect(location.searchParams.get('X-Amz-Signature')).toMatch(/^[0-9a-f]{64}$/)
       expect(location.searchParams.get('response-content-disposition')).toMatch(/^attachment; /)
       const object = await fetch(location)

@@ -8,25 +8,25 @@ import { defaultPolicy, withOverrides } from '~/domain/policy'
 import { createS3Client } from '~/infra/storage.server'
 import { attachDraftFile, escalate, requestEvidence } from './commands'
 import { PART_SIZE, storeEvidenceStream, type Storage } from '~/services/evidence-upload.server'
-import { S3RVER_CREDENTIALS, freePort, startS3, type RunningS3 } from '../scripts/embedded-services'
+import { S3RVER_CREDENTIALS, freePort, startS3 } from '../scripts/embedded-services'
+import { startTestS3, type TestS3 } from './setup/s3'
 import { chunked, HTML_PAGE, makeLargePng, makePdf, makePng } from './fixtures/files'
 import { serviceDeps, disputeWorld, TestClock, testDb } from './support'
 
 const db = testDb()
-const BUCKET = 'evidence'
-let s3: RunningS3
-let dir: string
+let s3: TestS3
 let storage: Storage
+/** The test S3's evidence bucket (s3rver's, or one made on TEST_S3_ENDPOINT). */
+let BUCKET: string
 
 beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'portal-upload-'))
-  s3 = await startS3({ directory: dir, port: 0, buckets: [BUCKET] })
-  storage = { s3: createS3Client({ endpoint: s3.endpoint, region: 'us-east-1', bucket: BUCKET, forcePathStyle: true, ...S3RVER_CREDENTIALS }), bucket: BUCKET }
+  s3 = await startTestS3({ buckets: ['evidence'] })
+  BUCKET = s3.bucket('evidence')
+  storage = { s3: s3.client(BUCKET), bucket: BUCKET }
 })
 afterAll(async () => {
   await s3.stop()
   await db.$disconnect()
-  rmSync(dir, { recursive: true, force: true })
 })
 
 const sha = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex')
@@ -107,8 +107,9 @@ describe('streaming evidence to S3', () => {
   it('reports S3 going down during an upload clearly, and nothing is recorded', async () => {
     const port = await freePort()
     const doomedDir = mkdtempSync(path.join(os.tmpdir(), 'portal-doomed-'))
-    const doomed = await startS3({ directory: doomedDir, port, buckets: [BUCKET] })
-    const doomedStorage = { s3: createS3Client({ endpoint: doomed.endpoint, region: 'us-east-1', bucket: BUCKET, forcePathStyle: true, ...S3RVER_CREDENTIALS }), bucket: BUCKET }
+    // Always an s3rver of its own, even with TEST_S3_ENDPOINT: this one is stopped mid-upload.
+    const doomed = await startS3({ directory: doomedDir, port, buckets: ['evidence'] })
+    const doomedStorage = { s3: createS3Client({ endpoint: doomed.endpoint, region: 'us-east-1', bucket: 'evidence', forcePathStyle: true, ...S3RVER_CREDENTIALS }), bucket: 'evidence' }
     const bytes = makeLargePng(4 * PART_SIZE)
     async function* body() {
       let sent = 0

@@ -1,20 +1,11 @@
 // A new database copied from the migrated template: each test file gets one (per-file.ts), and a
-// test that compares two empty databases can ask for more.
+// test that compares two empty databases can ask for more. Named with the run's prefix, so the run
+// drops it at the end (global-setup.ts).
 import { randomBytes } from 'node:crypto'
-import pg from 'pg'
 import { inject } from 'vitest'
+import { createTestDatabase } from './databases'
 
 export async function copyTemplateDatabase(prefix = 'test'): Promise<string> {
-  const adminUrl = inject('postgresAdminUrl')
-  const name = `${prefix}_${randomBytes(6).toString('hex')}`
-  const admin = new pg.Client({ connectionString: adminUrl })
-  await admin.connect()
-  try {
-    await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${inject('templateDatabase')}"`)
-  } finally {
-    await admin.end()
-  }
-  const url = new URL(adminUrl)
-  url.pathname = `/${name}`
-  return url.toString()
+  const name = `${inject('databasePrefix')}${prefix}_${randomBytes(6).toString('hex')}`
+  return createTestDatabase(inject('postgresAdminUrl'), name, inject('templateDatabase'))
 }

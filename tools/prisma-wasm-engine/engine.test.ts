@@ -8,8 +8,13 @@ import { inject } from 'vitest'
 
 const root = path.resolve(import.meta.dirname, '../..')
 const adminUrl = inject('postgresAdminUrl')
-const database = `engine_${Date.now().toString(36)}`
-const databaseUrl = adminUrl.replace(/\/postgres$/, `/${database}`)
+// Named with the run's prefix: the run drops it at the end, also on an external server.
+const database = `${inject('databasePrefix')}engine`
+const databaseUrl = (() => {
+  const url = new URL(adminUrl)
+  url.pathname = `/${database}`
+  return url.toString()
+})()
 
 function prisma(args: string[], cwd = root) {
   const result = spawnSync(process.execPath, [path.join(root, 'node_modules/prisma/build/index.js'), ...args], {
