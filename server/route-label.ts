@@ -25,7 +25,7 @@ export function routeLabeller(manifest: Manifest): (pathname: string) => string 
     // Single fetch: /cases/AS1.data asks for the data of /cases/AS1; /_root.data for "/".
     const page = pathname === '/_root.data' ? '/' : pathname.replace(/\.data$/, '')
     const matches = matchRoutes(tree, page)
-    if (matches) return matches.at(-1)!.route.id
+    if (matches) return matches.at(-1)!.route.id ?? 'unmatched' // every manifest route has an id; the router's type allows none
     return /\.[a-z0-9]+$/i.test(page) ? 'static' : 'unmatched' // public/ files (favicon.svg) or a 404
   }
 }
