@@ -17,13 +17,17 @@ import { GatewayRejectedError, type GatewayRefund, type PaymentGateway } from '~
 import { writeCaseLog } from './case-log.server'
 import type { ServiceDeps } from './deps'
 import { ServiceError } from './errors.server'
-import { backoffMs } from './leased-queue.server'
+import { metrics } from '~/infra/metrics.server'
+import { backoffMs, drainSlots, releaseLease, startAttempt } from './leased-queue.server'
 import { allAgents, buyerRecipient, notify } from './notify.server'
 import { emitWebhookEvent } from './webhooks.server'
 
 export const refundLanePolicy = {
+  /** Refunds one drain (tests, the e2e clock hook) takes at most. */
   batchSize: 10,
-  /** A claimed refund is this worker's for this long: longer than one gateway call can take. */
+  /** Gateway calls at once. */
+  concurrency: 10,
+  /** A claimed refund is this worker's for this long, from the start of its call: longer than one gateway call can take. */
   leaseMs: 60_000,
   firstRetryMs: 30_000,
   maxRetryMs: 30 * 60_000,
@@ -191,51 +195,74 @@ type ClaimedRefund = {
   status: 'PENDING' | 'SUBMITTED'
   idempotencyKey: string
   amountFen: number
+  /** Gateway calls so far, this one included once it has started. */
   attempts: number
   orderNo: string
   paidAmountFen: number
+  leaseToken: string
 }
 
-/** Leases due refunds: PENDING ones to call the gateway for, SUBMITTED ones whose result is overdue. */
-async function claimDueRefunds(db: Db, now: Date, policy: typeof refundLanePolicy): Promise<{ leaseToken: string; rows: ClaimedRefund[] }> {
+/**
+ * Leases the most overdue due refund (PENDING, to call the gateway for, or SUBMITTED with its result
+ * overdue), one at a time per slot of the refund lane: the lease covers this one call only.
+ */
+async function claimNextRefund(db: Db, now: Date, policy: typeof refundLanePolicy): Promise<ClaimedRefund | null> {
   const leaseToken = randomUUID()
-  const rows = await db.$queryRaw<ClaimedRefund[]>`
+  const rows = await db.$queryRaw<Omit<ClaimedRefund, 'leaseToken'>[]>`
     WITH claimed AS (
       UPDATE "Refund" SET "leaseUntil" = ${new Date(now.getTime() + policy.leaseMs)}, "leaseToken" = ${leaseToken}::uuid
       WHERE "id" IN (
         SELECT "id" FROM "Refund"
         WHERE "status" IN ('PENDING', 'SUBMITTED') AND "nextAttemptAt" <= ${now} AND ("leaseUntil" IS NULL OR "leaseUntil" < ${now})
-        ORDER BY "nextAttemptAt" ASC LIMIT ${policy.batchSize}
+        ORDER BY "nextAttemptAt" ASC LIMIT 1
         FOR UPDATE SKIP LOCKED)
       RETURNING "id", "status", "idempotencyKey", "amountFen", "attempts", "orderId")
     SELECT c."id", c."status"::text AS "status", c."idempotencyKey", c."amountFen", c."attempts", o."orderNo", o."paidAmountFen"
     FROM claimed c JOIN "Order" o ON o."id" = c."orderId"`
-  return { leaseToken, rows }
+  const row = rows[0]
+  return row ? { ...row, leaseToken } : null
 }
 
 export type RefundLaneResult = { submitted: number; succeeded: number; failed: number; retrying: number }
+export type RefundLane = { deps: ServiceDeps; gateway: PaymentGateway; notifyUrl: string; policy?: typeof refundLanePolicy; stopping?: () => boolean }
 
 /**
- * One pass of the refund lane. The claimed refunds are called for side by side, each standing or
- * failing on its own: a slow or failing call holds up no other refund.
+ * Claims one due refund, calls the gateway for it and settles it. Null when nothing is due (or the
+ * lane is stopping: a refund claimed meanwhile goes back uncalled). Every gateway call for it (to
+ * refund, or to ask about a SUBMITTED one) is an attempt, counted as it starts.
+ */
+export async function payNextRefund(lane: RefundLane): Promise<keyof RefundLaneResult | null> {
+  const { deps } = lane
+  const policy = lane.policy ?? refundLanePolicy
+  const claimed = await claimNextRefund(deps.db, deps.clock.now(), policy)
+  if (!claimed) return null
+  if (lane.stopping?.()) {
+    await releaseLease(deps.db, 'Refund', claimed.id, claimed.leaseToken)
+    return null
+  }
+  const attempts = await startAttempt(deps.db, 'Refund', claimed.id, claimed.leaseToken, deps.clock.now(), policy.leaseMs)
+  if (attempts === null) return null
+  const outcome = await payOne(deps, lane.gateway, lane.notifyUrl, policy, { ...claimed, attempts })
+  // ok: the gateway answered (paid, processing or declined); failed: tried again later; gave_up: FAILED after the last attempt.
+  metrics().deliveryAttempts.inc({ lane: 'refund', outcome: outcome === 'retrying' ? 'failed' : outcome === 'failed' ? 'gave_up' : 'ok' })
+  return outcome
+}
+
+/**
+ * One drain of the refund lane: what is due now, `concurrency` refunds side by side, each standing
+ * or failing on its own (a slow or failing call holds up no other refund), at most `batchSize`.
  */
 export async function processDueRefunds(deps: ServiceDeps, gateway: PaymentGateway, notifyUrl: string, policy = refundLanePolicy): Promise<RefundLaneResult> {
+  const started = performance.now()
   const result: RefundLaneResult = { submitted: 0, succeeded: 0, failed: 0, retrying: 0 }
-  const { leaseToken, rows } = await claimDueRefunds(deps.db, deps.clock.now(), policy)
-  await Promise.all(rows.map((refund) => payOne(deps, gateway, notifyUrl, policy, refund, leaseToken, result)))
+  const outcomes = await drainSlots(policy.concurrency, policy.batchSize, () => payNextRefund({ deps, gateway, notifyUrl, policy }))
+  for (const outcome of outcomes) result[outcome]++
+  metrics().lanePassDuration.observe({ lane: 'refund' }, (performance.now() - started) / 1000)
   return result
 }
 
-async function payOne(
-  deps: ServiceDeps,
-  gateway: PaymentGateway,
-  notifyUrl: string,
-  policy: typeof refundLanePolicy,
-  refund: ClaimedRefund,
-  leaseToken: string,
-  result: RefundLaneResult,
-) {
-  const target = { id: refund.id, leaseToken }
+async function payOne(deps: ServiceDeps, gateway: PaymentGateway, notifyUrl: string, policy: typeof refundLanePolicy, refund: ClaimedRefund): Promise<keyof RefundLaneResult> {
+  const target = { id: refund.id, leaseToken: refund.leaseToken }
   let answer: GatewayRefund | null
   try {
     answer =
@@ -244,13 +271,12 @@ async function payOne(
         : await gateway.query(refund.idempotencyKey)
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error)
-    logger.warn('refund call failed', { refundId: refund.id, attempts: refund.attempts + 1, error: message })
-    result[await afterFailedCall(deps, gateway, policy, refund, target, error, message)]++
-    return
+    logger.warn('refund call failed', { refundId: refund.id, attempts: refund.attempts, error: message })
+    return afterFailedCall(deps, gateway, policy, refund, target, error, message)
   }
   // Errors from here on are ours (the database), not the gateway's: the row stays leased and is
   // retried with the same key after its lease, which the gateway answers without paying again.
-  result[await settleAnswer(deps, target, refund, answer, policy)]++
+  return settleAnswer(deps, target, refund, answer, policy)
 }
 
 /** Kept pending (it may have been paid), asked about again later, and every agent told, once. */
@@ -289,16 +315,17 @@ async function afterFailedCall(
     await holdStuck(deps, refund, target, policy, `${error.code}: ${message}`)
     return 'retrying'
   }
-  const attempts = refund.attempts + 1
+  // Counted when the call started.
+  const attempts = refund.attempts
   const retryAt = (ms: number) => new Date(deps.clock.now().getTime() + ms)
   if (attempts < policy.maxAttempts) {
     await deps.db.refund.updateMany({
       where: target,
-      data: { attempts, lastError: message.slice(0, 500), nextAttemptAt: retryAt(backoffMs(attempts, policy.firstRetryMs, policy.maxRetryMs)), leaseUntil: null, leaseToken: null },
+      data: { lastError: message.slice(0, 500), nextAttemptAt: retryAt(backoffMs(Math.max(1, attempts), policy.firstRetryMs, policy.maxRetryMs)), leaseUntil: null, leaseToken: null },
     })
     return 'retrying'
   }
-  await deps.db.refund.updateMany({ where: target, data: { attempts, lastError: message.slice(0, 500) } })
+  await deps.db.refund.updateMany({ where: target, data: { lastError: message.slice(0, 500) } })
   let known: GatewayRefund | null
   try {
     known = await gateway.query(refund.idempotencyKey)
@@ -339,7 +366,6 @@ async function settleAnswer(
           status: 'SUBMITTED',
           gatewayRefundId: answer.gatewayRefundId,
           submittedAt: refund.status === 'PENDING' ? now : undefined,
-          attempts: refund.status === 'PENDING' ? refund.attempts + 1 : undefined,
           nextAttemptAt: new Date(now.getTime() + policy.confirmAfterMs),
           leaseUntil: null,
           leaseToken: null,

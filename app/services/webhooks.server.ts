@@ -1,8 +1,9 @@
 // Outbound webhooks, so an ERP can stop shipping the moment an order is refunded. Events are
 // written to WebhookDelivery in the transaction that causes them (one row per subscription and
-// event: the unique key makes a repeat a no-op), then delivered by the worker: signed, timestamped,
-// claimed with a lease (FOR UPDATE SKIP LOCKED), retried with exponential backoff. The delivery id
-// is the same on every retry, so a receiver can drop a duplicate. Receivers are merchants' choice,
+// event: the unique key makes a repeat a no-op), then delivered by the worker's webhook lane:
+// signed, timestamped, one row per slot leased only while its attempt runs (FOR UPDATE SKIP
+// LOCKED), retried with exponential backoff. Delivery is at-least-once: the delivery id
+// (X-Webhook-Id) is the same on every retry, so a receiver can drop a duplicate. Receivers are merchants' choice,
 // so every request goes through safe-egress: no private or internal address, at registration and
 // again at delivery (after resolution, connecting only to the checked address).
 import { merchantCan } from '~/domain/actor'
@@ -13,7 +14,9 @@ import type { Db, Tx } from '~/infra/db.server'
 import { logger } from '~/infra/logger.server'
 import { checkEgressUrl, egressRequest, type EgressFailure, type EgressOptions } from '~/infra/safe-egress.server'
 import { deriveSecret, sign } from '~/infra/signing.server'
-import { backoffMs, leaseDueRows } from './leased-queue.server'
+import { metrics } from '~/infra/metrics.server'
+import { backoffMs, claimNextRow, drainSlots, releaseLease, startAttempt } from './leased-queue.server'
+import type { DeliveryOutcome } from './outbox.server'
 
 import type { WebhookEvent } from '~/domain/webhook-events'
 
@@ -52,17 +55,10 @@ export function webhookRetryDelayMs(attempts: number, policy: Policy): number {
   return backoffMs(attempts, policy.integrations.webhookFirstRetryMs, policy.integrations.webhookMaxRetryMs)
 }
 
-type Leased = { id: string; subscriptionId: string; eventType: string; payload: unknown; attempts: number }
+type Leased = { id: string; subscriptionId: string; eventType: string; payload: unknown; leaseToken: string }
 
-async function claim(db: Db, now: Date, policy: Policy, batchSize: number) {
-  // Held for longer than one attempt can take; a crashed worker's row is retried after it.
-  const leaseMs = policy.integrations.webhookTimeoutMs * 3
-  const { leaseToken, rows } = await leaseDueRows<Leased>(db, 'WebhookDelivery', ['id', 'subscriptionId', 'eventType', 'payload', 'attempts'], now, leaseMs, batchSize)
-  if (rows.length === 0) return { leaseToken, rows: [] }
-  const subscriptions = await db.webhookSubscription.findMany({ where: { id: { in: rows.map((r) => r.subscriptionId) } }, select: { id: true, url: true, shopId: true } })
-  const byId = new Map(subscriptions.map((s) => [s.id, s]))
-  return { leaseToken, rows: rows.map((r) => ({ ...r, url: byId.get(r.subscriptionId)!.url, shopId: byId.get(r.subscriptionId)!.shopId })) }
-}
+/** One attempt's lease: three times the longest an attempt may take (the request's own timeout). */
+export const webhookLeaseMs = (policy: Policy) => policy.integrations.webhookTimeoutMs * 3
 
 /** Why an attempt failed: stored in WebhookDelivery.lastError and shown to the merchant, never raw error text. */
 export type WebhookFailure = EgressFailure | 'HTTP_STATUS' | 'REDIRECT'
@@ -88,62 +84,93 @@ const NOTICE_REASON: Record<Exclude<WebhookFailure, 'HTTP_STATUS' | 'REDIRECT'>,
 const noticeReason = (failure: WebhookFailure, statusCode: number | null) =>
   failure === 'HTTP_STATUS' || failure === 'REDIRECT' ? `HTTP ${statusCode}` : NOTICE_REASON[failure]
 
-export type WebhookDeliveryOptions = EgressOptions & { batchSize?: number }
+export type WebhookDeliveryOptions = EgressOptions & {
+  /** Rows one drain takes at most (tests, the e2e clock hook). */
+  batchSize?: number
+  /** Deliveries at once. */
+  concurrency?: number
+  stopping?: () => boolean
+}
 
-/** Sends what is due; returns how many were delivered (2xx) and how many attempts failed. */
-export async function deliverDueWebhooks(db: Db, now: () => Date, policy: Policy, options: WebhookDeliveryOptions): Promise<{ delivered: number; failed: number }> {
-  const { leaseToken, rows } = await claim(db, now(), policy, options.batchSize ?? 20)
-  let delivered = 0
-  let failed = 0
-  for (const delivery of rows) {
-    const body = JSON.stringify(delivery.payload)
-    const timestamp = Math.floor(now().getTime() / 1000)
-    const headers = {
-      'Content-Type': 'application/json',
-      'User-Agent': 'dispute-portal-webhooks/1',
-      [WEBHOOK_HEADERS.id]: delivery.id,
-      [WEBHOOK_HEADERS.event]: delivery.eventType,
-      [WEBHOOK_HEADERS.timestamp]: String(timestamp),
-      [WEBHOOK_HEADERS.signature]: sign(deriveSecret('webhook', delivery.subscriptionId), timestamp, body),
-    }
-    const result = await egressRequest(delivery.url, { method: 'POST', headers, body, timeoutMs: policy.integrations.webhookTimeoutMs }, options)
-    const statusCode = result.ok ? result.status : null
-    const failure: WebhookFailure | null = !result.ok
-      ? result.reason
-      : result.status >= 200 && result.status < 300
-        ? null
-        : result.status >= 300 && result.status < 400
-          ? 'REDIRECT'
-          : 'HTTP_STATUS'
-    if (!failure) {
-      await db.webhookDelivery.updateMany({
-        where: { id: delivery.id, leaseToken },
-        data: { status: 'DELIVERED', deliveredAt: now(), lastStatusCode: statusCode, lastError: null, leaseUntil: null, leaseToken: null },
-      })
-      delivered++
-      continue
-    }
-    failed++
-    const giveUp = delivery.attempts >= policy.integrations.webhookMaxAttempts
-    await db.$transaction(async (tx) => {
-      const { count } = await tx.webhookDelivery.updateMany({
-        where: { id: delivery.id, leaseToken },
-        data: {
-          status: giveUp ? 'FAILED' : 'PENDING',
-          lastStatusCode: statusCode,
-          lastError: failure,
-          nextAttemptAt: new Date(now().getTime() + webhookRetryDelayMs(delivery.attempts, policy)),
-          leaseUntil: null,
-          leaseToken: null,
-        },
-      })
-      if (giveUp && count === 1) await noticeGaveUp(tx, { ...delivery, error: noticeReason(failure, statusCode) }, now())
-    })
-    // The raw error goes to the server log only: shown to a merchant it would map the internal network.
-    const detail = result.ok ? undefined : result.detail
-    logger.warn('webhook delivery failed', { deliveryId: delivery.id, attempts: delivery.attempts, giveUp, reason: failure, statusCode, detail })
+export const WEBHOOK_LANE_DEFAULTS = { batchSize: 20, concurrency: 8 }
+
+/**
+ * Claims one due delivery, attempts it and settles it (ADR 0011): the row is leased only while its
+ * attempt runs. Null when nothing is due (or the lane is stopping: a row claimed meanwhile goes back
+ * unattempted). The delivery id is the X-Webhook-Id of every attempt.
+ */
+export async function deliverNextWebhook(db: Db, now: () => Date, policy: Policy, options: WebhookDeliveryOptions): Promise<DeliveryOutcome | null> {
+  const leaseMs = webhookLeaseMs(policy)
+  const claimed = await claimNextRow<Omit<Leased, 'leaseToken'>>(db, 'WebhookDelivery', ['id', 'subscriptionId', 'eventType', 'payload'], now(), leaseMs)
+  if (!claimed) return null
+  const { leaseToken } = claimed
+  if (options.stopping?.()) {
+    await releaseLease(db, 'WebhookDelivery', claimed.id, leaseToken)
+    return null
   }
-  return { delivered, failed }
+  const subscription = await db.webhookSubscription.findUniqueOrThrow({ where: { id: claimed.subscriptionId }, select: { url: true, shopId: true } })
+  const attempts = await startAttempt(db, 'WebhookDelivery', claimed.id, leaseToken, now(), leaseMs)
+  if (attempts === null) return null // taken over meanwhile: not ours to send
+  const delivery = { ...claimed, ...subscription, attempts }
+  const body = JSON.stringify(delivery.payload)
+  const timestamp = Math.floor(now().getTime() / 1000)
+  const headers = {
+    'Content-Type': 'application/json',
+    'User-Agent': 'dispute-portal-webhooks/1',
+    [WEBHOOK_HEADERS.id]: delivery.id,
+    [WEBHOOK_HEADERS.event]: delivery.eventType,
+    [WEBHOOK_HEADERS.timestamp]: String(timestamp),
+    [WEBHOOK_HEADERS.signature]: sign(deriveSecret('webhook', delivery.subscriptionId), timestamp, body),
+  }
+  const result = await egressRequest(delivery.url, { method: 'POST', headers, body, timeoutMs: policy.integrations.webhookTimeoutMs }, options)
+  const statusCode = result.ok ? result.status : null
+  const failure: WebhookFailure | null = !result.ok
+    ? result.reason
+    : result.status >= 200 && result.status < 300
+      ? null
+      : result.status >= 300 && result.status < 400
+        ? 'REDIRECT'
+        : 'HTTP_STATUS'
+  if (!failure) {
+    await db.webhookDelivery.updateMany({
+      where: { id: delivery.id, leaseToken },
+      data: { status: 'DELIVERED', deliveredAt: now(), lastStatusCode: statusCode, lastError: null, leaseUntil: null, leaseToken: null },
+    })
+    metrics().deliveryAttempts.inc({ lane: 'webhook', outcome: 'ok' })
+    return 'ok'
+  }
+  const giveUp = attempts >= policy.integrations.webhookMaxAttempts
+  await db.$transaction(async (tx) => {
+    const { count } = await tx.webhookDelivery.updateMany({
+      where: { id: delivery.id, leaseToken },
+      data: {
+        status: giveUp ? 'FAILED' : 'PENDING',
+        lastStatusCode: statusCode,
+        lastError: failure,
+        nextAttemptAt: new Date(now().getTime() + webhookRetryDelayMs(attempts, policy)),
+        leaseUntil: null,
+        leaseToken: null,
+      },
+    })
+    if (giveUp && count === 1) await noticeGaveUp(tx, { ...delivery, error: noticeReason(failure, statusCode) }, now())
+  })
+  // The raw error goes to the server log only: shown to a merchant it would map the internal network.
+  const detail = result.ok ? undefined : result.detail
+  logger.warn('webhook delivery failed', { deliveryId: delivery.id, attempts, giveUp, reason: failure, statusCode, detail })
+  const outcome = giveUp ? 'gave_up' : 'failed'
+  metrics().deliveryAttempts.inc({ lane: 'webhook', outcome })
+  return outcome
+}
+
+/** One drain: what is due now, `concurrency` at a time; how many were delivered (2xx) and how many attempts failed. */
+export async function deliverDueWebhooks(db: Db, now: () => Date, policy: Policy, options: WebhookDeliveryOptions): Promise<{ delivered: number; failed: number }> {
+  const started = performance.now()
+  const outcomes = await drainSlots(options.concurrency ?? WEBHOOK_LANE_DEFAULTS.concurrency, options.batchSize ?? WEBHOOK_LANE_DEFAULTS.batchSize, () =>
+    deliverNextWebhook(db, now, policy, options),
+  )
+  metrics().lanePassDuration.observe({ lane: 'webhook' }, (performance.now() - started) / 1000)
+  const delivered = outcomes.filter((o) => o === 'ok').length
+  return { delivered, failed: outcomes.length - delivered }
 }
 
 /**
