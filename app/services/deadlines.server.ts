@@ -2,17 +2,24 @@
 // an index by `due` (work proportional to what is due, not to all open cases) and fired as an event
 // of the case machine (fireSystemEvent), which re-checks and claims the case by its version
 // (several workers, crash-safe, idempotent). A deadline missed while every process was down is
-// simply due at the next sweep.
+// simply due at the next sweep. The deadline lane (jobs.server.ts) sleeps until `nextDeadlineDueAt`
+// and is woken early when a transaction writes a nearer deadline (ADR 0011).
 import type { CaseEvent, CaseState } from '~/domain/case-machine'
-import type { Db } from '~/infra/db.server'
+import { Prisma } from '~/generated/prisma/client'
+import { queryRows, type Db } from '~/infra/db.server'
 import { logger } from '~/infra/logger.server'
+import { metrics } from '~/infra/metrics.server'
 import { fireSystemEvent } from './case-commands.server'
 import type { ServiceDeps } from './deps'
 
+export type DueDeadline = { caseId: string; event: CaseEvent; /** The moment it became due (for lateness). */ dueAt: Date }
+
 export type DeadlineKind = {
   name: string
-  /** What is due: the case to fire on and the event to fire. */
-  due(db: Db, now: Date, limit: number, deps: ServiceDeps): Promise<{ caseId: string; event: CaseEvent }[]>
+  /** What is due: the case to fire on, the event to fire, and since when it is due. */
+  due(db: Db, now: Date, limit: number, deps: ServiceDeps): Promise<DueDeadline[]>
+  /** The earliest moment at which `due` would return something (maybe already past), or null. */
+  nextDueAt(db: Db, now: Date, deps: ServiceDeps): Promise<Date | null>
 }
 
 const evidenceExpiry: DeadlineKind = {
@@ -22,27 +29,42 @@ const evidenceExpiry: DeadlineKind = {
       where: { status: 'OPEN', dueAt: { lte: now } },
       orderBy: { dueAt: 'asc' },
       take: limit,
-      select: { id: true, caseId: true },
+      select: { id: true, caseId: true, dueAt: true },
     })
-    return rows.map((r) => ({ caseId: r.caseId, event: { type: 'EXPIRE_EVIDENCE', requestId: r.id } }))
+    return rows.map((r) => ({ caseId: r.caseId, event: { type: 'EXPIRE_EVIDENCE', requestId: r.id }, dueAt: r.dueAt }))
+  },
+  async nextDueAt(db) {
+    return earliest(db, Prisma.sql`SELECT min("dueAt") AS "at" FROM "EvidenceRequest" WHERE "status" = 'OPEN'`)
   },
 }
 
 const evidenceReminder: DeadlineKind = {
   name: 'evidence.reminder',
   async due(db, now, limit, deps) {
+    const before = deps.policy.dispute.reminderBeforeDueMs
     const rows = await db.evidenceRequest.findMany({
       where: {
         status: 'OPEN',
         reminderSentAt: null,
-        dueAt: { gt: now, lt: new Date(now.getTime() + deps.policy.dispute.reminderBeforeDueMs) },
+        dueAt: { gt: now, lt: new Date(now.getTime() + before) },
       },
       orderBy: { dueAt: 'asc' },
       take: limit,
-      select: { id: true, caseId: true },
+      select: { id: true, caseId: true, dueAt: true },
     })
-    return rows.map((r) => ({ caseId: r.caseId, event: { type: 'REMIND_EVIDENCE', requestId: r.id } }))
+    return rows.map((r) => ({ caseId: r.caseId, event: { type: 'REMIND_EVIDENCE', requestId: r.id }, dueAt: new Date(r.dueAt.getTime() - before) }))
   },
+  async nextDueAt(db, now, deps) {
+    const before = deps.policy.dispute.reminderBeforeDueMs
+    const dueAt = await earliest(db, Prisma.sql`SELECT min("dueAt") AS "at" FROM "EvidenceRequest" WHERE "status" = 'OPEN' AND "reminderSentAt" IS NULL AND "dueAt" > ${now}`)
+    // Due once fewer than `before` remain: strictly after dueAt − before.
+    return dueAt && new Date(dueAt.getTime() - before + 1)
+  },
+}
+
+/** A plain MIN over an indexed column: PostgreSQL answers it from the index's first entry. */
+async function earliest(db: Db, statement: Prisma.Sql): Promise<Date | null> {
+  return (await queryRows<{ at: Date | null }>(db, statement))[0]?.at ?? null
 }
 
 /**
@@ -58,9 +80,12 @@ function caseDeadline(name: string, state: CaseState, event: CaseEvent): Deadlin
         where: { state, nextDeadlineAt: { lte: now } },
         orderBy: { nextDeadlineAt: 'asc' },
         take: limit,
-        select: { id: true },
+        select: { id: true, nextDeadlineAt: true },
       })
-      return rows.map((r) => ({ caseId: r.id, event }))
+      return rows.map((r) => ({ caseId: r.id, event, dueAt: r.nextDeadlineAt! }))
+    },
+    async nextDueAt(db) {
+      return earliest(db, Prisma.sql`SELECT min("nextDeadlineAt") AS "at" FROM "AfterSalesCase" WHERE "state" = ${state}::"CaseState"`)
     },
   }
 }
@@ -74,18 +99,52 @@ export const DEADLINE_KINDS: readonly DeadlineKind[] = [
   evidenceReminder,
 ]
 
-export async function sweepDeadlines(deps: ServiceDeps, limit = 200): Promise<Record<string, number>> {
+/** When the deadline lane must look next: the earliest due moment of any kind (maybe past), or null. */
+export async function nextDeadlineDueAt(deps: ServiceDeps): Promise<Date | null> {
+  const now = deps.clock.now()
+  const times = await Promise.all(DEADLINE_KINDS.map((kind) => kind.nextDueAt(deps.db, now, deps)))
+  return times.reduce<Date | null>((earliest, t) => (t && (!earliest || t < earliest) ? t : earliest), null)
+}
+
+export type SweepOptions = {
+  /** Due rows read per kind and sweep. */
+  limit?: number
+  /** Events fired at once (each is its own transaction, claimed by the case's version). */
+  concurrency?: number
+  /** Checked before each fire: a stopping worker fires nothing new. */
+  stopping?: () => boolean
+  /** Told of each event that took effect, with when it was due and when it took effect. */
+  onFired?: (kind: string, dueAt: Date, firedAt: Date) => void
+}
+
+/**
+ * One sweep: every kind in order, its due rows fired `concurrency` at a time. Returns how many
+ * fired per kind. Each fired deadline reports its lateness (fired at − due at) to the metrics.
+ */
+export async function sweepDeadlines(deps: ServiceDeps, options: SweepOptions = {}): Promise<Record<string, number>> {
+  const { limit = 200, concurrency = 4 } = options
   const fired: Record<string, number> = {}
   for (const kind of DEADLINE_KINDS) {
+    if (options.stopping?.()) break
     const due = await kind.due(deps.db, deps.clock.now(), limit, deps)
     let count = 0
-    for (const { caseId, event } of due) {
-      try {
-        if (await fireSystemEvent(deps, caseId, event)) count++
-      } catch (error) {
-        logger.error('deadline handler failed', { kind: kind.name, caseId, event: event.type, error })
+    let next = 0
+    const slot = async () => {
+      while (next < due.length && !options.stopping?.()) {
+        const { caseId, event, dueAt } = due[next++]!
+        try {
+          if (await fireSystemEvent(deps, caseId, event)) {
+            count++
+            const firedAt = deps.clock.now()
+            metrics().deadlineLateness.observe({ kind: kind.name }, Math.max(0, firedAt.getTime() - dueAt.getTime()) / 1000)
+            options.onFired?.(kind.name, dueAt, firedAt)
+          }
+        } catch (error) {
+          logger.error('deadline handler failed', { kind: kind.name, caseId, event: event.type, error })
+        }
       }
     }
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, due.length)) }, slot))
     if (count) fired[kind.name] = count
   }
   return fired
