@@ -1,48 +1,68 @@
-// The worker process: fires deadlines, issues refunds, delivers the email outbox and webhooks. Several
-// workers may run against one database; conditional updates and SKIP LOCKED claims make that safe.
-import { disconnectDb } from '~/infra/db.server'
+// The worker process: fires deadlines, issues refunds, delivers the email outbox and webhooks, each
+// in its own lane (app/services/jobs.server.ts, ADR 0011). Several workers may run against one
+// database; conditional updates and SKIP LOCKED claims make that safe. With WORKER_METRICS_PORT
+// set it serves GET /metrics on 127.0.0.1 behind METRICS_TOKEN.
+import http from 'node:http'
+import { createDb, disconnectDb } from '~/infra/db.server'
+import { serviceDeps } from '~/infra/deps.server'
 import { env, EnvError } from '~/infra/env.server'
 import { exitUnlessStorageReady } from '~/infra/storage.server'
 import { logger } from '~/infra/logger.server'
-import { runJobsOnce } from '~/services/jobs.server'
-
-const IDLE_POLL_MS = 1_000
+import { mailer } from '~/infra/mailer.server'
+import { scrape } from '~/infra/metrics.server'
+import { paymentGateway, paymentNotifyUrl } from '~/infra/payments.server'
+import { startLanes } from '~/services/jobs.server'
 
 export type WorkerLoop = { stop(): Promise<void> }
 
-/** Runs one pass of every job; returns whether anything was done (to poll again at once). */
-export async function runOnce(): Promise<boolean> {
-  const pass = await runJobsOnce()
-  if (pass.firedCount) logger.info('deadlines fired', pass.fired)
-  return pass.busy
-}
+/** Connections of the deadline lane's own pool: deliveries can never keep it waiting for one. */
+const DEADLINE_POOL_SIZE = 3
 
 export function startWorker(): WorkerLoop {
-  let stopping = false
-  let wake: (() => void) | undefined
-  const loop = (async () => {
-    while (!stopping) {
-      let busy = false
-      try {
-        busy = await runOnce()
-      } catch (error) {
-        logger.error('worker pass failed', { error })
-      }
-      if (!busy && !stopping) {
-        await new Promise<void>((resolve) => {
-          wake = resolve
-          setTimeout(resolve, IDLE_POLL_MS)
-        })
-      }
-    }
-  })()
+  const deps = serviceDeps()
+  // The deadline lane gets its own pool: a burst of settling deliveries never queues its queries.
+  const deadlineDb = createDb(env().DATABASE_URL, DEADLINE_POOL_SIZE)
+  const lanes = startLanes({
+    deps,
+    deadlineDeps: { ...deps, db: deadlineDb },
+    transport: mailer(),
+    mailFrom: env().MAIL_FROM,
+    gateway: paymentGateway(),
+    notifyUrl: paymentNotifyUrl(),
+    egress: { allowPrivate: env().EGRESS_ALLOW_PRIVATE },
+    listenUrl: env().DATABASE_URL,
+  })
+  const metricsServer = serveMetrics()
   return {
     async stop() {
-      stopping = true
-      wake?.()
-      await loop
+      await lanes.stop() // finishes the attempts in hand, claims nothing new, gives back unstarted rows
+      await new Promise<void>((resolve) => (metricsServer ? metricsServer.close(() => resolve()) : resolve()))
+      await deadlineDb.$disconnect()
     },
   }
+}
+
+/** GET /metrics on 127.0.0.1:WORKER_METRICS_PORT (404 without METRICS_TOKEN, 401 without the bearer token). */
+function serveMetrics(): http.Server | undefined {
+  const port = env().WORKER_METRICS_PORT
+  if (!port) return undefined
+  const server = http.createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://worker').pathname
+    if (req.method !== 'GET' || path !== '/metrics') {
+      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('Not found')
+      return
+    }
+    scrape(req.headers.authorization, env().METRICS_TOKEN).then(
+      (answer) => res.writeHead(answer.status, { 'Content-Type': answer.contentType }).end(answer.body),
+      (error: unknown) => {
+        logger.error('metrics scrape failed', { error })
+        res.writeHead(500, { 'Content-Type': 'text/plain' }).end('Error')
+      },
+    )
+  })
+  server.on('error', (error) => logger.error('worker metrics server failed', { error, port }))
+  server.listen(port, '127.0.0.1', () => logger.info('worker metrics listening', { url: `http://127.0.0.1:${port}/metrics` }))
+  return server
 }
 
 async function main() {
@@ -58,10 +78,14 @@ async function main() {
   await exitUnlessStorageReady('worker') // the bucket exists and is writable, or one line and exit 1
   logger.info('worker started')
   const worker = startWorker()
+  let stopping = false
   const shutdown = async (signal: string) => {
+    if (stopping) return
+    stopping = true
     logger.info('worker stopping', { signal })
-    await worker.stop() // finishes the job in hand, claims nothing new
+    await worker.stop()
     await disconnectDb()
+    logger.info('worker stopped')
     process.exit(0)
   }
   process.on('SIGTERM', () => void shutdown('SIGTERM'))

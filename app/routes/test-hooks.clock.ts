@@ -1,10 +1,11 @@
-// e2e only: moves the server's clock and runs the worker's jobs once, so deadline paths are tested
-// without sleeping. It does not exist in production: every request there gets 404.
+// e2e only: moves the server's clock and drains every worker lane once in this process, so deadline
+// paths are tested without sleeping; lanes running in this process are woken too (their sleep was
+// reckoned on the old clock). It does not exist in production: every request there gets 404.
 import type { ActionFunctionArgs } from '@remix-run/node'
 import { clock, OffsetClock, useClock } from '~/infra/clock.server'
 import { env } from '~/infra/env.server'
 import { notFound } from '~/infra/session.server'
-import { runJobsOnce } from '~/services/jobs.server'
+import { runJobsOnce, wakeLanes } from '~/services/jobs.server'
 
 const globalStore = globalThis as unknown as { __testClock?: OffsetClock }
 
@@ -15,7 +16,10 @@ export async function action({ request }: ActionFunctionArgs) {
     globalStore.__testClock = new OffsetClock()
     useClock(globalStore.__testClock)
   }
-  if (typeof advanceMs === 'number' && advanceMs > 0) globalStore.__testClock.advance(advanceMs)
+  if (typeof advanceMs === 'number' && advanceMs > 0) {
+    globalStore.__testClock.advance(advanceMs)
+    wakeLanes()
+  }
   const { fired, refunds, emails, webhooks } = await runJobsOnce()
   return Response.json({ now: clock().now().toISOString(), fired, refunds, emails, webhooks })
 }

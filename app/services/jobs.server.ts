@@ -1,22 +1,42 @@
-// One pass of every background job, in order: deadlines (which may create refunds, emails and
-// webhook events), refunds, emails, webhooks. The worker loops over it; tests and the e2e clock
-// hook call it directly.
+// The worker's lanes (ADR 0011). Deadlines, email, webhooks and refunds each run in their own lane:
+// their own loop, their own concurrency, their own sleep. So a slow or failing lane (an SMTP server
+// answering in 500 ms, a receiver that hangs, a gateway that is down) never delays another.
+//   deadlines  one loop: sweep what is due (fired `concurrency` at a time), then sleep until the
+//              next due moment (MIN of the due columns), capped, or until woken;
+//   delivery   (email, webhook, refund) `concurrency` slots, each claiming one row at a time and
+//              holding its lease only while that row's attempt runs; an idle lane sleeps until the
+//              next row is claimable, capped, or until woken.
+// A lane is woken by LISTEN "portal_jobs" (triggers notify it when a transaction writes a deadline
+// or queues a delivery: the migration of ADR 0011), by `wakeLanes()` in this process (the e2e clock
+// hook after moving the clock), and at the latest after `maxSleepMs`.
+// `runJobsOnce` drains every lane once, in order, for tests and the e2e clock hook.
+import pg from 'pg'
+import type { Transporter } from 'nodemailer'
+import { clock } from '~/infra/clock.server'
 import { db } from '~/infra/db.server'
 import { serviceDeps } from '~/infra/deps.server'
 import { env } from '~/infra/env.server'
+import { logger } from '~/infra/logger.server'
 import { mailer } from '~/infra/mailer.server'
+import { metrics } from '~/infra/metrics.server'
+import type { PaymentGateway } from '~/infra/payment-gateway.server'
 import { paymentGateway, paymentNotifyUrl } from '~/infra/payments.server'
 import { policy } from '~/infra/policy.server'
-import { clock } from '~/infra/clock.server'
-import { sweepDeadlines } from './deadlines.server'
-import { deliverDueEmails } from './outbox.server'
-import { processDueRefunds } from './refund-ledger.server'
-import { deliverDueWebhooks } from './webhooks.server'
+import type { EgressOptions } from '~/infra/safe-egress.server'
+import { nextDeadlineDueAt, sweepDeadlines } from './deadlines.server'
+import type { ServiceDeps } from './deps'
+import { nextClaimableAt } from './leased-queue.server'
+import { deliverDueEmails, deliverNextEmail, outboxPolicy } from './outbox.server'
+import { payNextRefund, processDueRefunds, refundLanePolicy } from './refund-ledger.server'
+import { deliverDueWebhooks, deliverNextWebhook, WEBHOOK_LANE_DEFAULTS } from './webhooks.server'
 
+/** Drains every lane once, in order: deadlines (which may queue refunds, emails and webhooks), refunds, emails, webhooks. */
 export async function runJobsOnce() {
   const now = () => clock().now()
   const deps = serviceDeps()
+  const started = performance.now()
   const fired = await sweepDeadlines(deps)
+  metrics().lanePassDuration.observe({ lane: 'deadlines' }, (performance.now() - started) / 1000)
   const refunds = await processDueRefunds(deps, paymentGateway(), paymentNotifyUrl())
   const emails = await deliverDueEmails(db(), mailer(), env().MAIL_FROM, now)
   const webhooks = await deliverDueWebhooks(db(), now, policy(), { allowPrivate: env().EGRESS_ALLOW_PRIVATE })
@@ -24,4 +44,281 @@ export async function runJobsOnce() {
   const refundWork = refunds.submitted + refunds.succeeded + refunds.failed + refunds.retrying
   const busy = firedCount + refundWork + emails.sent + emails.failed + webhooks.delivered + webhooks.failed > 0
   return { fired, firedCount, refunds, emails, webhooks, busy }
+}
+
+// ─── lanes ─────────────────────────────────────────────────────────────────────
+
+export const LANE_NAMES = ['deadlines', 'email', 'webhook', 'refund'] as const
+export type LaneName = (typeof LANE_NAMES)[number]
+
+/** The channel the wake-up triggers notify, with the lane's name as payload. */
+export const JOBS_CHANNEL = 'portal_jobs'
+
+export const laneDefaults = {
+  concurrency: { deadlines: 4, email: outboxPolicy.concurrency, webhook: WEBHOOK_LANE_DEFAULTS.concurrency, refund: refundLanePolicy.concurrency } satisfies Record<LaneName, number>,
+  /** The longest a lane sleeps without being woken: the bound on a missed notification. */
+  maxSleepMs: 10_000,
+  /** After a pass that found due work it could not do (a failing handler), before looking again. */
+  stuckRetryMs: 1_000,
+  /** After a lane's own error (the database away), before trying again. */
+  errorRetryMs: 1_000,
+}
+
+export type LanesConfig = {
+  /** Services for the delivery lanes. */
+  deps: ServiceDeps
+  /** Services for the deadline lane; the worker gives it its own connection pool. Defaults to `deps`. */
+  deadlineDeps?: ServiceDeps
+  transport: Transporter
+  mailFrom: string
+  gateway: PaymentGateway
+  notifyUrl: string
+  egress: EgressOptions
+  /** A database URL to LISTEN on for wake-ups; without it lanes wake on their own timers only. */
+  listenUrl?: string
+  lanes?: readonly LaneName[]
+  concurrency?: Partial<Record<LaneName, number>>
+  maxSleepMs?: number
+  stuckRetryMs?: number
+  outbox?: typeof outboxPolicy
+  refunds?: typeof refundLanePolicy
+  /** Told of each deadline that took effect (benchmarks). */
+  onFired?: (kind: string, dueAt: Date, firedAt: Date) => void
+}
+
+export type RunningLanes = {
+  /** Makes the lane (or every lane) look for work now. */
+  wake(lane?: LaneName): void
+  /** When the lane's sleep ends unless woken earlier (null while it is working). */
+  sleepingUntil(lane: LaneName): Date | null
+  /** Resolves once the wake-up connection listens (at once without one). */
+  listening(): Promise<void>
+  /** Finishes the attempts in hand, claims nothing new, gives back rows claimed but not started. */
+  stop(): Promise<void>
+}
+
+/**
+ * A lane's sleep: one timer shared by the lane's idle slots, ended early by `ring`. A ring while
+ * nobody sleeps is kept, so the next sleep returns at once (no wake-up is lost between "found
+ * nothing" and "going to sleep").
+ */
+class Alarm {
+  private rung = false
+  private sleeping: Promise<void> | undefined
+  private end: (() => void) | undefined
+  until: Date | null = null
+
+  ring() {
+    if (this.end) this.end()
+    else this.rung = true
+  }
+
+  /** Sleeps until `at` (computed once for all idle slots by `when`) or a ring. */
+  sleep(when: () => Promise<{ ms: number; at: Date }>): Promise<void> {
+    if (this.rung) {
+      this.rung = false
+      return Promise.resolve()
+    }
+    this.sleeping ??= (async () => {
+      const { ms, at } = await when()
+      if (this.rung) return
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, ms)
+        this.until = at
+        this.end = done
+        function done() {
+          clearTimeout(timer)
+          resolve()
+        }
+      })
+    })().finally(() => {
+      this.rung = false
+      this.sleeping = undefined
+      this.end = undefined
+      this.until = null
+    })
+    return this.sleeping
+  }
+}
+
+const running = globalThis as unknown as { __lanes?: Set<RunningLanes> }
+
+/** Wakes every lane running in this process (the e2e clock hook, after moving the clock). */
+export function wakeLanes() {
+  for (const lanes of running.__lanes ?? []) lanes.wake()
+}
+
+export function startLanes(config: LanesConfig): RunningLanes {
+  const names = config.lanes ?? LANE_NAMES
+  const maxSleepMs = config.maxSleepMs ?? laneDefaults.maxSleepMs
+  const stuckRetryMs = config.stuckRetryMs ?? laneDefaults.stuckRetryMs
+  const concurrency = (lane: LaneName) => Math.max(1, config.concurrency?.[lane] ?? laneDefaults.concurrency[lane])
+  const deadlineDeps = config.deadlineDeps ?? config.deps
+  const { deps } = config
+  const now = () => deps.clock.now()
+  let stopping = false
+  const isStopping = () => stopping
+  const alarms = new Map<LaneName, Alarm>(names.map((name) => [name, new Alarm()]))
+
+  /** How long to sleep until `next` (a due moment, maybe past, or null), within [0, maxSleepMs]. */
+  const sleepFor = (clockNow: Date, next: Date | null, floorMs = 0) => {
+    const ms = next ? Math.min(maxSleepMs, Math.max(floorMs, next.getTime() - clockNow.getTime() + 1)) : maxSleepMs
+    return { ms, at: new Date(clockNow.getTime() + ms) }
+  }
+
+  const pause = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+
+  async function deadlineLane() {
+    const alarm = alarms.get('deadlines')!
+    while (!stopping) {
+      try {
+        const started = performance.now()
+        const fired = await sweepDeadlines(deadlineDeps, { concurrency: concurrency('deadlines'), stopping: isStopping, onFired: config.onFired })
+        metrics().lanePassDuration.observe({ lane: 'deadlines' }, (performance.now() - started) / 1000)
+        if (stopping) break
+        const firedAny = Object.keys(fired).length > 0
+        await alarm.sleep(async () => {
+          const next = await nextDeadlineDueAt(deadlineDeps)
+          const at = deadlineDeps.clock.now()
+          // Still due right after a pass: more than one batch (go on at once), or only rows whose
+          // handler failed or another worker holds (look again shortly, or when woken).
+          if (next && next <= at) return firedAny ? { ms: 0, at } : sleepFor(at, next, stuckRetryMs)
+          return sleepFor(at, next)
+        })
+      } catch (error) {
+        logger.error('deadline lane failed', { error })
+        await pause(laneDefaults.errorRetryMs)
+      }
+    }
+  }
+
+  type Delivery = { next: () => Promise<string | null>; nextDue: () => Promise<Date | null> }
+  const deliveries: Record<Exclude<LaneName, 'deadlines'>, Delivery> = {
+    email: {
+      next: () => deliverNextEmail({ db: deps.db, transport: config.transport, from: config.mailFrom, now, policy: config.outbox, stopping: isStopping }),
+      nextDue: () => nextClaimableAt(deps.db, 'EmailOutbox'),
+    },
+    webhook: {
+      next: () => deliverNextWebhook(deps.db, now, deps.policy, { ...config.egress, stopping: isStopping }),
+      nextDue: () => nextClaimableAt(deps.db, 'WebhookDelivery'),
+    },
+    refund: {
+      next: () => payNextRefund({ deps, gateway: config.gateway, notifyUrl: config.notifyUrl, policy: config.refunds, stopping: isStopping }),
+      nextDue: () => nextClaimableAt(deps.db, 'Refund', ['PENDING', 'SUBMITTED']),
+    },
+  }
+
+  async function deliverySlot(lane: Exclude<LaneName, 'deadlines'>) {
+    const alarm = alarms.get(lane)!
+    const { next, nextDue } = deliveries[lane]
+    while (!stopping) {
+      // One pass of a slot: from waking until it finds nothing due.
+      const started = performance.now()
+      let attempted = 0
+      try {
+        while (!stopping && (await next()) !== null) attempted++
+      } catch (error) {
+        logger.error('delivery lane failed', { lane, error })
+        await pause(laneDefaults.errorRetryMs)
+        continue
+      }
+      if (attempted) metrics().lanePassDuration.observe({ lane }, (performance.now() - started) / 1000)
+      if (stopping) break
+      try {
+        await alarm.sleep(async () => {
+          const at = now()
+          // Claimable now yet nothing claimed: another worker's claim in flight; look again shortly.
+          return sleepFor(at, await nextDue(), 50)
+        })
+      } catch (error) {
+        logger.error('delivery lane failed', { lane, error })
+        await pause(laneDefaults.errorRetryMs)
+      }
+    }
+  }
+
+  const loops: Promise<void>[] = []
+  for (const name of names) {
+    if (name === 'deadlines') loops.push(deadlineLane())
+    else for (let i = 0; i < concurrency(name); i++) loops.push(deliverySlot(name))
+  }
+
+  const listener = config.listenUrl ? listen(config.listenUrl, (lane) => wake(lane), () => wake(), isStopping) : undefined
+
+  function wake(lane?: string) {
+    if (lane === undefined) for (const alarm of alarms.values()) alarm.ring()
+    else alarms.get(lane as LaneName)?.ring()
+  }
+
+  const lanes: RunningLanes = {
+    wake,
+    sleepingUntil: (lane) => alarms.get(lane)?.until ?? null,
+    listening: () => listener?.ready ?? Promise.resolve(),
+    async stop() {
+      stopping = true
+      wake()
+      await Promise.all(loops)
+      await listener?.close()
+      running.__lanes?.delete(lanes)
+    },
+  }
+  running.__lanes ??= new Set()
+  running.__lanes.add(lanes)
+  return lanes
+}
+
+/**
+ * LISTEN on the wake-up channel with a connection of its own, reconnecting after a loss (and then
+ * waking every lane: notifications sent meanwhile are gone).
+ */
+function listen(url: string, onLane: (lane: string) => void, onReconnect: () => void, stopping: () => boolean) {
+  let client: pg.Client | undefined
+  let retry: NodeJS.Timeout | undefined
+  let closed = false
+  let firstConnect: () => void
+  const ready = new Promise<void>((resolve) => (firstConnect = resolve))
+  const again = () => {
+    if (!closed && !stopping()) retry = setTimeout(() => void connect(), 1_000)
+  }
+  const connect = async () => {
+    const next = new pg.Client({ connectionString: url })
+    let lost = false
+    const onLost = (error?: Error) => {
+      if (lost || closed) return
+      lost = true
+      logger.warn('lane wake-up connection lost', { error: error?.message })
+      if (client === next) client = undefined
+      void next.end().catch(() => undefined)
+      again()
+    }
+    next.on('notification', (message) => {
+      if (message.channel === JOBS_CHANNEL && message.payload) onLane(message.payload)
+    })
+    next.on('error', onLost)
+    next.on('end', () => onLost())
+    try {
+      await next.connect()
+      await next.query(`LISTEN ${JOBS_CHANNEL}`)
+    } catch (error) {
+      onLost(error as Error)
+      return
+    }
+    if (closed) {
+      await next.end().catch(() => undefined)
+      return
+    }
+    client = next
+    firstConnect()
+    onReconnect()
+  }
+  void connect()
+  return {
+    ready,
+    async close() {
+      closed = true
+      clearTimeout(retry)
+      firstConnect()
+      await client?.end().catch(() => undefined)
+    },
+  }
 }
