@@ -13,7 +13,7 @@ import { OffsetClock, type Clock } from '~/infra/clock.server'
 import { createTransport } from '~/infra/mailer.server'
 import { metrics } from '~/infra/metrics.server'
 import type { PaymentGateway } from '~/infra/payment-gateway.server'
-import { startLanes, type LanesConfig, type RunningLanes } from '~/services/jobs.server'
+import { deadlineSleepMs, startLanes, type LanesConfig, type RunningLanes } from '~/services/jobs.server'
 import { claimNextRow, startAttempt } from '~/services/leased-queue.server'
 import { deliverDueEmails, deliverNextEmail, outboxMessageId, outboxPolicy } from '~/services/outbox.server'
 import { deliverDueWebhooks, webhookLeaseMs } from '~/services/webhooks.server'
@@ -333,6 +333,17 @@ describe('ids are stable across retries', () => {
 })
 
 describe('the deadline lane wakes on the next due time', () => {
+  it('sleeps until just after the next due moment, within its cap; goes on at once when more fell due; waits a little on a stuck row', () => {
+    const t = (ms: number) => new Date(Date.parse('2026-11-22T00:00:00Z') + ms)
+    const limits = { maxSleepMs: 10_000, stuckRetryMs: 1_000 }
+    expect(deadlineSleepMs(null, t(0), t(0), false, limits)).toBe(10_000)
+    expect(deadlineSleepMs(t(250), t(0), t(0), false, limits)).toBe(251)
+    expect(deadlineSleepMs(t(60_000), t(0), t(0), false, limits)).toBe(10_000)
+    expect(deadlineSleepMs(t(-5), t(0), t(-10), false, limits)).toBe(0) // fell due while the pass ran
+    expect(deadlineSleepMs(t(-20), t(0), t(-10), true, limits)).toBe(0) // a full batch: more to fire
+    expect(deadlineSleepMs(t(-20), t(0), t(-10), false, limits)).toBe(1_000) // due before the pass, not fired
+  })
+
   it('sleeps until a newly written nearer deadline (woken by its transaction), and fires when the clock gets there', async () => {
     const clock = new TestClock(new Date('2026-11-25T00:00:00Z'))
     const policy = withOverrides({ refundOnly: { merchantRespondMs: 5_000 } })

@@ -141,6 +141,20 @@ class Alarm {
   }
 }
 
+/**
+ * How long the deadline lane sleeps after a pass that began at `sweptAt`, given the next due moment
+ * of any kind: until just after it, within the cap. Already due: at once if it fell due after the
+ * pass looked (or the pass fired something: there may be more than one batch); if it was due
+ * before the pass and is still there, its handler failed or another worker holds it: look again
+ * shortly (another worker's commit notifies and wakes the lane sooner). Pure, so bench:deadlines
+ * replays exactly the lane's schedule.
+ */
+export function deadlineSleepMs(next: Date | null, now: Date, sweptAt: Date, firedAny: boolean, limits: { maxSleepMs: number; stuckRetryMs: number }): number {
+  if (!next) return limits.maxSleepMs
+  if (next > now) return Math.min(limits.maxSleepMs, next.getTime() - now.getTime() + 1)
+  return firedAny || next > sweptAt ? 0 : Math.min(limits.stuckRetryMs, limits.maxSleepMs)
+}
+
 const running = globalThis as unknown as { __lanes?: Set<RunningLanes> }
 
 /** Wakes every lane running in this process (the e2e clock hook, after moving the clock). */
@@ -173,17 +187,15 @@ export function startLanes(config: LanesConfig): RunningLanes {
     while (!stopping) {
       try {
         const started = performance.now()
+        const sweptAt = deadlineDeps.clock.now()
         const fired = await sweepDeadlines(deadlineDeps, { concurrency: concurrency('deadlines'), stopping: isStopping, onFired: config.onFired })
         metrics().lanePassDuration.observe({ lane: 'deadlines' }, (performance.now() - started) / 1000)
         if (stopping) break
         const firedAny = Object.keys(fired).length > 0
         await alarm.sleep(async () => {
-          const next = await nextDeadlineDueAt(deadlineDeps)
           const at = deadlineDeps.clock.now()
-          // Still due right after a pass: more than one batch (go on at once), or only rows whose
-          // handler failed or another worker holds (look again shortly, or when woken).
-          if (next && next <= at) return firedAny ? { ms: 0, at } : sleepFor(at, next, stuckRetryMs)
-          return sleepFor(at, next)
+          const ms = deadlineSleepMs(await nextDeadlineDueAt(deadlineDeps), at, sweptAt, firedAny, { maxSleepMs, stuckRetryMs })
+          return { ms, at: new Date(at.getTime() + ms) }
         })
       } catch (error) {
         logger.error('deadline lane failed', { error })
