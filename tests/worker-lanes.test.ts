@@ -6,6 +6,7 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { simpleParser } from 'mailparser'
+import pg from 'pg'
 import { SMTPServer } from 'smtp-server'
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { defaultPolicy, withOverrides, type Policy } from '~/domain/policy'
@@ -216,6 +217,39 @@ describe('lanes do not wait on each other', () => {
       await stopLanes()
       await receiver.stop()
       await smtp.stop()
+    }
+  })
+})
+
+describe('the deadline lane does not wait on its own fires', () => {
+  it('a deadline falling due while an earlier fire is blocked is fired meanwhile; the blocked one follows', async () => {
+    const clock = new TestClock(new Date('2026-11-27T00:00:00Z'))
+    const a = await refundOnlyCase(clock)
+    clock.advance(1_000)
+    const b = await refundOnlyCase(clock)
+    clock.advance(-1_000)
+    // Another session holds A's row: A's fire waits on the lock inside its transaction.
+    const holder = new pg.Client({ connectionString: process.env.DATABASE_URL })
+    await holder.connect()
+    try {
+      await holder.query('BEGIN')
+      await holder.query('SELECT 1 FROM "AfterSalesCase" WHERE "id" = $1 FOR UPDATE', [a.created.id])
+      const started = lanes({ deps: a.deps, lanes: ['deadlines'] })
+      await started.listening()
+      clock.advance(48 * HOUR)
+      started.wake('deadlines')
+      // (Asked outside the holder's transaction, whose view of pg_stat_activity is a snapshot. A's
+      // transaction may wait up to its 5 s limit: the rest of the test takes milliseconds.)
+      const waiting = async () => (await db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`)[0]!.n
+      await until(async () => (await waiting()) > 0, "A's fire to wait on the lock", 4_000)
+      clock.advance(1_000)
+      started.wake('deadlines')
+      await until(async () => (await b.state()) === 'REFUNDED', 'B to fire while A waits')
+      expect(await a.state()).toBe('PENDING_MERCHANT')
+      await holder.query('ROLLBACK')
+      await until(async () => (await a.state()) === 'REFUNDED', 'A to fire once the lock is gone')
+    } finally {
+      await holder.end()
     }
   })
 })

@@ -11,12 +11,12 @@ import { logger } from '~/infra/logger.server'
 import { mailer } from '~/infra/mailer.server'
 import { scrape } from '~/infra/metrics.server'
 import { paymentGateway, paymentNotifyUrl } from '~/infra/payments.server'
-import { startLanes } from '~/services/jobs.server'
+import { laneDefaults, startLanes } from '~/services/jobs.server'
 
 export type WorkerLoop = { stop(): Promise<void> }
 
-/** Connections of the deadline lane's own pool: deliveries can never keep it waiting for one. */
-const DEADLINE_POOL_SIZE = 3
+/** The deadline lane's own pool: a connection per fire in flight and two for its looks, so deliveries never keep it waiting for one. */
+const DEADLINE_POOL_SIZE = laneDefaults.concurrency.deadlines + 2
 
 export function startWorker(): WorkerLoop {
   const deps = serviceDeps()

@@ -18,8 +18,8 @@ export type DeadlineKind = {
   name: string
   /** What is due: the case to fire on, the event to fire, and since when it is due. */
   due(db: Db, now: Date, limit: number, deps: ServiceDeps): Promise<DueDeadline[]>
-  /** The earliest moment at which `due` would return something (maybe already past), or null. */
-  nextDueAt(db: Db, now: Date, deps: ServiceDeps): Promise<Date | null>
+  /** The earliest moment at which `due` would return something (maybe already past), or null; `busy` are cases whose fire is in flight. */
+  nextDueAt(db: Db, now: Date, deps: ServiceDeps, busy: readonly string[]): Promise<Date | null>
 }
 
 const evidenceExpiry: DeadlineKind = {
@@ -33,8 +33,8 @@ const evidenceExpiry: DeadlineKind = {
     })
     return rows.map((r) => ({ caseId: r.caseId, event: { type: 'EXPIRE_EVIDENCE', requestId: r.id }, dueAt: r.dueAt }))
   },
-  async nextDueAt(db) {
-    return earliest(db, Prisma.sql`SELECT min("dueAt") AS "at" FROM "EvidenceRequest" WHERE "status" = 'OPEN'`)
+  async nextDueAt(db, _now, _deps, busy) {
+    return earliest(db, Prisma.sql`SELECT min("dueAt") AS "at" FROM "EvidenceRequest" WHERE "status" = 'OPEN' AND NOT ("caseId" = ANY(${busy}::uuid[]))`)
   },
 }
 
@@ -54,9 +54,12 @@ const evidenceReminder: DeadlineKind = {
     })
     return rows.map((r) => ({ caseId: r.caseId, event: { type: 'REMIND_EVIDENCE', requestId: r.id }, dueAt: new Date(r.dueAt.getTime() - before) }))
   },
-  async nextDueAt(db, now, deps) {
+  async nextDueAt(db, now, deps, busy) {
     const before = deps.policy.dispute.reminderBeforeDueMs
-    const dueAt = await earliest(db, Prisma.sql`SELECT min("dueAt") AS "at" FROM "EvidenceRequest" WHERE "status" = 'OPEN' AND "reminderSentAt" IS NULL AND "dueAt" > ${now}`)
+    const dueAt = await earliest(
+      db,
+      Prisma.sql`SELECT min("dueAt") AS "at" FROM "EvidenceRequest" WHERE "status" = 'OPEN' AND "reminderSentAt" IS NULL AND "dueAt" > ${now} AND NOT ("caseId" = ANY(${busy}::uuid[]))`,
+    )
     // Due once fewer than `before` remain: strictly after dueAt − before.
     return dueAt && new Date(dueAt.getTime() - before + 1)
   },
@@ -84,8 +87,8 @@ function caseDeadline(name: string, state: CaseState, event: CaseEvent): Deadlin
       })
       return rows.map((r) => ({ caseId: r.id, event, dueAt: r.nextDeadlineAt! }))
     },
-    async nextDueAt(db) {
-      return earliest(db, Prisma.sql`SELECT min("nextDeadlineAt") AS "at" FROM "AfterSalesCase" WHERE "state" = ${state}::"CaseState"`)
+    async nextDueAt(db, _now, _deps, busy) {
+      return earliest(db, Prisma.sql`SELECT min("nextDeadlineAt") AS "at" FROM "AfterSalesCase" WHERE "state" = ${state}::"CaseState" AND NOT ("id" = ANY(${busy}::uuid[]))`)
     },
   }
 }
@@ -99,11 +102,44 @@ export const DEADLINE_KINDS: readonly DeadlineKind[] = [
   evidenceReminder,
 ]
 
-/** When the deadline lane must look next: the earliest due moment of any kind (maybe past), or null. */
-export async function nextDeadlineDueAt(deps: ServiceDeps): Promise<Date | null> {
+/**
+ * When the deadline lane must look next: the earliest due moment of any kind (maybe past), or null,
+ * leaving out the cases in `busy` (their fire is in flight).
+ */
+export async function nextDeadlineDueAt(deps: ServiceDeps, busy: readonly string[] = []): Promise<Date | null> {
   const now = deps.clock.now()
-  const times = await Promise.all(DEADLINE_KINDS.map((kind) => kind.nextDueAt(deps.db, now, deps)))
+  const times = await Promise.all(DEADLINE_KINDS.map((kind) => kind.nextDueAt(deps.db, now, deps, busy)))
   return times.reduce<Date | null>((earliest, t) => (t && (!earliest || t < earliest) ? t : earliest), null)
+}
+
+export type DueOfKind = DueDeadline & { kind: string }
+
+/**
+ * Everything due now, kind by kind in DEADLINE_KINDS order (expiries before reminders), at most
+ * `limit` per kind. The kinds are read at once (one round trip's wait, not five); their lists
+ * cannot overlap (expiry wants dueAt <= now, the reminder dueAt > now).
+ */
+export async function dueDeadlines(deps: ServiceDeps, now: Date, limit: number): Promise<DueOfKind[]> {
+  const lists = await Promise.all(DEADLINE_KINDS.map((kind) => kind.due(deps.db, now, limit, deps)))
+  return lists.flatMap((list, index) => list.map((due) => ({ ...due, kind: DEADLINE_KINDS[index]!.name })))
+}
+
+/**
+ * Fires one due deadline through the case machine (fireSystemEvent: re-read, re-decided, claimed by
+ * the case's version). True when it took effect here; then its lateness (fired at − due at) goes to
+ * the metrics and `onFired`. A failing handler is logged and reported as not fired.
+ */
+export async function fireDeadline(deps: ServiceDeps, due: DueOfKind, onFired?: SweepOptions['onFired']): Promise<boolean> {
+  try {
+    if (!(await fireSystemEvent(deps, due.caseId, due.event))) return false
+  } catch (error) {
+    logger.error('deadline handler failed', { kind: due.kind, caseId: due.caseId, event: due.event.type, error })
+    return false
+  }
+  const firedAt = deps.clock.now()
+  metrics().deadlineLateness.observe({ kind: due.kind }, Math.max(0, firedAt.getTime() - due.dueAt.getTime()) / 1000)
+  onFired?.(due.kind, due.dueAt, firedAt)
+  return true
 }
 
 export type SweepOptions = {
@@ -118,34 +154,23 @@ export type SweepOptions = {
 }
 
 /**
- * One sweep: every kind in order, its due rows fired `concurrency` at a time. Returns how many
- * fired per kind. Each fired deadline reports its lateness (fired at − due at) to the metrics.
+ * One sweep (tests, the e2e clock hook, the open case of bench:deadlines): what is due now, kind by
+ * kind, each kind's rows fired `concurrency` at a time. Returns how many fired per kind.
  */
 export async function sweepDeadlines(deps: ServiceDeps, options: SweepOptions = {}): Promise<Record<string, number>> {
   const { limit = 200, concurrency = 4 } = options
   const fired: Record<string, number> = {}
+  const due = await dueDeadlines(deps, deps.clock.now(), limit)
   for (const kind of DEADLINE_KINDS) {
-    if (options.stopping?.()) break
-    const due = await kind.due(deps.db, deps.clock.now(), limit, deps)
-    let count = 0
+    const ofKind = due.filter((d) => d.kind === kind.name)
     let next = 0
     const slot = async () => {
-      while (next < due.length && !options.stopping?.()) {
-        const { caseId, event, dueAt } = due[next++]!
-        try {
-          if (await fireSystemEvent(deps, caseId, event)) {
-            count++
-            const firedAt = deps.clock.now()
-            metrics().deadlineLateness.observe({ kind: kind.name }, Math.max(0, firedAt.getTime() - dueAt.getTime()) / 1000)
-            options.onFired?.(kind.name, dueAt, firedAt)
-          }
-        } catch (error) {
-          logger.error('deadline handler failed', { kind: kind.name, caseId, event: event.type, error })
-        }
+      while (next < ofKind.length && !options.stopping?.()) {
+        const one = ofKind[next++]!
+        if (await fireDeadline(deps, one, options.onFired)) fired[kind.name] = (fired[kind.name] ?? 0) + 1
       }
     }
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, due.length)) }, slot))
-    if (count) fired[kind.name] = count
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, ofKind.length)) }, slot))
   }
   return fired
 }

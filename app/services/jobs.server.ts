@@ -23,7 +23,7 @@ import type { PaymentGateway } from '~/infra/payment-gateway.server'
 import { paymentGateway, paymentNotifyUrl } from '~/infra/payments.server'
 import { policy } from '~/infra/policy.server'
 import type { EgressOptions } from '~/infra/safe-egress.server'
-import { nextDeadlineDueAt, sweepDeadlines } from './deadlines.server'
+import { dueDeadlines, fireDeadline, nextDeadlineDueAt, sweepDeadlines } from './deadlines.server'
 import type { ServiceDeps } from './deps'
 import { nextClaimableAt } from './leased-queue.server'
 import { deliverDueEmails, deliverNextEmail, outboxPolicy } from './outbox.server'
@@ -53,6 +53,9 @@ export type LaneName = (typeof LANE_NAMES)[number]
 
 /** The channel the wake-up triggers notify, with the lane's name as payload. */
 export const JOBS_CHANNEL = 'portal_jobs'
+
+/** Due rows the deadline lane reads per kind and look. */
+const DEADLINE_BATCH = 200
 
 export const laneDefaults = {
   concurrency: { deadlines: 4, email: outboxPolicy.concurrency, webhook: WEBHOOK_LANE_DEFAULTS.concurrency, refund: refundLanePolicy.concurrency } satisfies Record<LaneName, number>,
@@ -184,17 +187,48 @@ export function startLanes(config: LanesConfig): RunningLanes {
 
   async function deadlineLane() {
     const alarm = alarms.get('deadlines')!
+    const slots = concurrency('deadlines')
+    const limits = { maxSleepMs, stuckRetryMs }
+    // Fires run in the background, `slots` at a time, so the lane looks again (and fires a deadline
+    // falling due meanwhile) while they run. Their cases are left out of the next look, and a case
+    // whose fire did not take effect rests `stuckRetryMs` (a failing handler is not retried in a loop).
+    const inFlight = new Map<string, Promise<boolean>>()
+    const resting = new Map<string, number>()
+    const excluded = () => {
+      const at = Date.now()
+      for (const [caseId, until] of resting) if (until <= at) resting.delete(caseId)
+      return [...inFlight.keys(), ...resting.keys()]
+    }
     while (!stopping) {
       try {
         const started = performance.now()
         const sweptAt = deadlineDeps.clock.now()
-        const fired = await sweepDeadlines(deadlineDeps, { concurrency: concurrency('deadlines'), stopping: isStopping, onFired: config.onFired })
-        metrics().lanePassDuration.observe({ lane: 'deadlines' }, (performance.now() - started) / 1000)
+        const skip = new Set(excluded())
+        const fires: Promise<boolean>[] = []
+        if (inFlight.size < slots) {
+          for (const due of await dueDeadlines(deadlineDeps, sweptAt, DEADLINE_BATCH + skip.size)) {
+            if (stopping || inFlight.size >= slots) break
+            if (skip.has(due.caseId)) continue
+            skip.add(due.caseId)
+            const fire = fireDeadline(deadlineDeps, due, config.onFired).then((fired) => {
+              if (!fired) resting.set(due.caseId, Date.now() + stuckRetryMs)
+              inFlight.delete(due.caseId)
+              alarm.ring() // a slot is free: look again
+              return fired
+            })
+            inFlight.set(due.caseId, fire)
+            fires.push(fire)
+          }
+        }
+        if (fires.length) void Promise.all(fires).then(() => metrics().lanePassDuration.observe({ lane: 'deadlines' }, (performance.now() - started) / 1000))
         if (stopping) break
-        const firedAny = Object.keys(fired).length > 0
         await alarm.sleep(async () => {
           const at = deadlineDeps.clock.now()
-          const ms = deadlineSleepMs(await nextDeadlineDueAt(deadlineDeps), at, sweptAt, firedAny, { maxSleepMs, stuckRetryMs })
+          // Every slot busy: a finishing fire rings.
+          if (inFlight.size >= slots) return { ms: maxSleepMs, at: new Date(at.getTime() + maxSleepMs) }
+          let ms = deadlineSleepMs(await nextDeadlineDueAt(deadlineDeps, excluded()), at, sweptAt, fires.length > 0, limits)
+          const firstRested = Math.min(...resting.values())
+          if (Number.isFinite(firstRested)) ms = Math.min(ms, Math.max(0, firstRested - Date.now()))
           return { ms, at: new Date(at.getTime() + ms) }
         })
       } catch (error) {
@@ -202,6 +236,7 @@ export function startLanes(config: LanesConfig): RunningLanes {
         await pause(laneDefaults.errorRetryMs)
       }
     }
+    await Promise.all(inFlight.values()) // a stop finishes the fires in hand
   }
 
   type Delivery = { next: () => Promise<string | null>; nextDue: () => Promise<Date | null> }
