@@ -1,12 +1,12 @@
 // The one deadline mechanism. Each kind of deadline is a column on the row it governs, read through
-// an index by `due` (work proportional to what is due, not to all open cases) and fired as an event
+// an index by its due query (work proportional to what is due, not to all open cases) and fired as an event
 // of the case machine (fireSystemEvent), which re-checks and claims the case by its version
 // (several workers, crash-safe, idempotent). A deadline missed while every process was down is
 // simply due at the next sweep. The deadline lane (jobs.server.ts) sleeps until `nextDeadlineDueAt`
 // and is woken early when a transaction writes a nearer deadline (ADR 0011).
 import type { CaseEvent, CaseState } from '~/domain/case-machine'
 import { Prisma } from '~/generated/prisma/client'
-import { queryRows, type Db } from '~/infra/db.server'
+import { queryRows } from '~/infra/db.server'
 import { logger } from '~/infra/logger.server'
 import { metrics } from '~/infra/metrics.server'
 import { fireSystemEvent } from './case-commands.server'
@@ -14,60 +14,46 @@ import type { ServiceDeps } from './deps'
 
 export type DueDeadline = { caseId: string; event: CaseEvent; /** The moment it became due (for lateness). */ dueAt: Date }
 
+/** A due row as a kind's query returns it: the case, the evidence request (if any), since when it is due. */
+type DueRow = { caseId: string; requestId: string | null; dueAt: Date }
+
 export type DeadlineKind = {
   name: string
-  /** What is due: the case to fire on, the event to fire, and since when it is due. */
-  due(db: Db, now: Date, limit: number, deps: ServiceDeps): Promise<DueDeadline[]>
-  /** The earliest moment at which `due` would return something (maybe already past), or null; `busy` are cases whose fire is in flight. */
-  nextDueAt(db: Db, now: Date, deps: ServiceDeps, busy: readonly string[]): Promise<Date | null>
+  /**
+   * What is due at `now`, as one SELECT of "caseId", "requestId", "dueAt" (since when it is due),
+   * most overdue first, at most `limit` rows, through an index: work proportional to what is due.
+   */
+  dueSql(now: Date, limit: number, deps: ServiceDeps): Prisma.Sql
+  /** The event to fire for a due row. */
+  event(row: DueRow): CaseEvent
+  /**
+   * As one SELECT of a single "at": the earliest moment at which `dueSql` would return a row
+   * (maybe already past), or null; `busy` are cases whose fire is in flight, left out.
+   */
+  nextDueSql(now: Date, deps: ServiceDeps, busy: readonly string[]): Prisma.Sql
 }
 
 const evidenceExpiry: DeadlineKind = {
   name: 'evidence.expiry',
-  async due(db, now, limit) {
-    const rows = await db.evidenceRequest.findMany({
-      where: { status: 'OPEN', dueAt: { lte: now } },
-      orderBy: { dueAt: 'asc' },
-      take: limit,
-      select: { id: true, caseId: true, dueAt: true },
-    })
-    return rows.map((r) => ({ caseId: r.caseId, event: { type: 'EXPIRE_EVIDENCE', requestId: r.id }, dueAt: r.dueAt }))
-  },
-  async nextDueAt(db, _now, _deps, busy) {
-    return earliest(db, Prisma.sql`SELECT min("dueAt") AS "at" FROM "EvidenceRequest" WHERE "status" = 'OPEN' AND NOT ("caseId" = ANY(${busy}::uuid[]))`)
-  },
+  dueSql: (now, limit) => Prisma.sql`
+    SELECT "caseId", "id" AS "requestId", "dueAt" FROM "EvidenceRequest"
+    WHERE "status" = 'OPEN' AND "dueAt" <= ${now} ORDER BY "dueAt" LIMIT ${limit}`,
+  event: (row) => ({ type: 'EXPIRE_EVIDENCE', requestId: row.requestId! }),
+  nextDueSql: (_now, _deps, busy) => Prisma.sql`
+    SELECT min("dueAt") AS "at" FROM "EvidenceRequest" WHERE "status" = 'OPEN' AND NOT ("caseId" = ANY(${busy}::uuid[]))`,
 }
 
+/** Once fewer than `reminderBeforeDueMs` remain: due strictly after dueAt − before. */
 const evidenceReminder: DeadlineKind = {
   name: 'evidence.reminder',
-  async due(db, now, limit, deps) {
-    const before = deps.policy.dispute.reminderBeforeDueMs
-    const rows = await db.evidenceRequest.findMany({
-      where: {
-        status: 'OPEN',
-        reminderSentAt: null,
-        dueAt: { gt: now, lt: new Date(now.getTime() + before) },
-      },
-      orderBy: { dueAt: 'asc' },
-      take: limit,
-      select: { id: true, caseId: true, dueAt: true },
-    })
-    return rows.map((r) => ({ caseId: r.caseId, event: { type: 'REMIND_EVIDENCE', requestId: r.id }, dueAt: new Date(r.dueAt.getTime() - before) }))
-  },
-  async nextDueAt(db, now, deps, busy) {
-    const before = deps.policy.dispute.reminderBeforeDueMs
-    const dueAt = await earliest(
-      db,
-      Prisma.sql`SELECT min("dueAt") AS "at" FROM "EvidenceRequest" WHERE "status" = 'OPEN' AND "reminderSentAt" IS NULL AND "dueAt" > ${now} AND NOT ("caseId" = ANY(${busy}::uuid[]))`,
-    )
-    // Due once fewer than `before` remain: strictly after dueAt − before.
-    return dueAt && new Date(dueAt.getTime() - before + 1)
-  },
-}
-
-/** A plain MIN over an indexed column: PostgreSQL answers it from the index's first entry. */
-async function earliest(db: Db, statement: Prisma.Sql): Promise<Date | null> {
-  return (await queryRows<{ at: Date | null }>(db, statement))[0]?.at ?? null
+  dueSql: (now, limit, deps) => Prisma.sql`
+    SELECT "caseId", "id" AS "requestId", "dueAt" - ${deps.policy.dispute.reminderBeforeDueMs}::float8 * interval '1 millisecond' AS "dueAt" FROM "EvidenceRequest"
+    WHERE "status" = 'OPEN' AND "reminderSentAt" IS NULL AND "dueAt" > ${now} AND "dueAt" < ${new Date(now.getTime() + deps.policy.dispute.reminderBeforeDueMs)}
+    ORDER BY "EvidenceRequest"."dueAt" LIMIT ${limit}`,
+  event: (row) => ({ type: 'REMIND_EVIDENCE', requestId: row.requestId! }),
+  nextDueSql: (now, deps, busy) => Prisma.sql`
+    SELECT min("dueAt") - ${deps.policy.dispute.reminderBeforeDueMs - 1}::float8 * interval '1 millisecond' AS "at" FROM "EvidenceRequest"
+    WHERE "status" = 'OPEN' AND "reminderSentAt" IS NULL AND "dueAt" > ${now} AND NOT ("caseId" = ANY(${busy}::uuid[]))`,
 }
 
 /**
@@ -78,18 +64,12 @@ async function earliest(db: Db, statement: Prisma.Sql): Promise<Date | null> {
 function caseDeadline(name: string, state: CaseState, event: CaseEvent): DeadlineKind {
   return {
     name,
-    async due(db, now, limit) {
-      const rows = await db.afterSalesCase.findMany({
-        where: { state, nextDeadlineAt: { lte: now } },
-        orderBy: { nextDeadlineAt: 'asc' },
-        take: limit,
-        select: { id: true, nextDeadlineAt: true },
-      })
-      return rows.map((r) => ({ caseId: r.id, event, dueAt: r.nextDeadlineAt! }))
-    },
-    async nextDueAt(db, _now, _deps, busy) {
-      return earliest(db, Prisma.sql`SELECT min("nextDeadlineAt") AS "at" FROM "AfterSalesCase" WHERE "state" = ${state}::"CaseState" AND NOT ("id" = ANY(${busy}::uuid[]))`)
-    },
+    dueSql: (now, limit) => Prisma.sql`
+      SELECT "id" AS "caseId", NULL::uuid AS "requestId", "nextDeadlineAt" AS "dueAt" FROM "AfterSalesCase"
+      WHERE "state" = ${state}::"CaseState" AND "nextDeadlineAt" <= ${now} ORDER BY "nextDeadlineAt" LIMIT ${limit}`,
+    event: () => event,
+    nextDueSql: (_now, _deps, busy) => Prisma.sql`
+      SELECT min("nextDeadlineAt") AS "at" FROM "AfterSalesCase" WHERE "state" = ${state}::"CaseState" AND NOT ("id" = ANY(${busy}::uuid[]))`,
   }
 }
 
@@ -104,24 +84,30 @@ export const DEADLINE_KINDS: readonly DeadlineKind[] = [
 
 /**
  * When the deadline lane must look next: the earliest due moment of any kind (maybe past), or null,
- * leaving out the cases in `busy` (their fire is in flight).
+ * leaving out the cases in `busy` (their fire is in flight). One statement: each kind's MIN is
+ * answered from its index's first entry.
  */
 export async function nextDeadlineDueAt(deps: ServiceDeps, busy: readonly string[] = []): Promise<Date | null> {
   const now = deps.clock.now()
-  const times = await Promise.all(DEADLINE_KINDS.map((kind) => kind.nextDueAt(deps.db, now, deps, busy)))
-  return times.reduce<Date | null>((earliest, t) => (t && (!earliest || t < earliest) ? t : earliest), null)
+  const kinds = DEADLINE_KINDS.map((kind) => Prisma.sql`(${kind.nextDueSql(now, deps, busy)})`)
+  const [row] = await queryRows<{ at: Date | null }>(deps.db, Prisma.sql`SELECT LEAST(${Prisma.join(kinds)}) AS "at"`)
+  return row?.at ?? null
 }
 
 export type DueOfKind = DueDeadline & { kind: string }
 
 /**
  * Everything due now, kind by kind in DEADLINE_KINDS order (expiries before reminders), at most
- * `limit` per kind. The kinds are read at once (one round trip's wait, not five); their lists
- * cannot overlap (expiry wants dueAt <= now, the reminder dueAt > now).
+ * `limit` per kind, in one statement (one round trip, one connection). The kinds cannot overlap
+ * for one request: expiry wants dueAt <= now, the reminder dueAt > now.
  */
 export async function dueDeadlines(deps: ServiceDeps, now: Date, limit: number): Promise<DueOfKind[]> {
-  const lists = await Promise.all(DEADLINE_KINDS.map((kind) => kind.due(deps.db, now, limit, deps)))
-  return lists.flatMap((list, index) => list.map((due) => ({ ...due, kind: DEADLINE_KINDS[index]!.name })))
+  const parts = DEADLINE_KINDS.map((kind, index) => Prisma.sql`(SELECT ${index}::int AS "kind", d.* FROM (${kind.dueSql(now, limit, deps)}) d)`)
+  const rows = await queryRows<DueRow & { kind: number }>(deps.db, Prisma.sql`${Prisma.join(parts, ' UNION ALL ')} ORDER BY "kind", "dueAt"`)
+  return rows.map((row) => {
+    const kind = DEADLINE_KINDS[row.kind]!
+    return { kind: kind.name, caseId: row.caseId, event: kind.event(row), dueAt: row.dueAt }
+  })
 }
 
 /**

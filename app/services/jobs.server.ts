@@ -194,6 +194,7 @@ export function startLanes(config: LanesConfig): RunningLanes {
     // whose fire did not take effect rests `stuckRetryMs` (a failing handler is not retried in a loop).
     const inFlight = new Map<string, Promise<boolean>>()
     const resting = new Map<string, number>()
+    let starved = false // due rows were left for want of a free slot
     const excluded = () => {
       const at = Date.now()
       for (const [caseId, until] of resting) if (until <= at) resting.delete(caseId)
@@ -207,13 +208,22 @@ export function startLanes(config: LanesConfig): RunningLanes {
         const fires: Promise<boolean>[] = []
         if (inFlight.size < slots) {
           for (const due of await dueDeadlines(deadlineDeps, sweptAt, DEADLINE_BATCH + skip.size)) {
-            if (stopping || inFlight.size >= slots) break
+            if (stopping) break
+            if (inFlight.size >= slots) {
+              starved = true
+              break
+            }
             if (skip.has(due.caseId)) continue
             skip.add(due.caseId)
             const fire = fireDeadline(deadlineDeps, due, config.onFired).then((fired) => {
               if (!fired) resting.set(due.caseId, Date.now() + stuckRetryMs)
               inFlight.delete(due.caseId)
-              alarm.ring() // a slot is free: look again
+              // Look again if due rows waited for this slot, or to reckon the rest. (A fire that took
+              // effect also notifies through its commit, which wakes the lane anyway.)
+              if (starved || !fired) {
+                starved = false
+                alarm.ring()
+              }
               return fired
             })
             inFlight.set(due.caseId, fire)
@@ -225,7 +235,10 @@ export function startLanes(config: LanesConfig): RunningLanes {
         await alarm.sleep(async () => {
           const at = deadlineDeps.clock.now()
           // Every slot busy: a finishing fire rings.
-          if (inFlight.size >= slots) return { ms: maxSleepMs, at: new Date(at.getTime() + maxSleepMs) }
+          if (inFlight.size >= slots) {
+            starved = true
+            return { ms: maxSleepMs, at: new Date(at.getTime() + maxSleepMs) }
+          }
           let ms = deadlineSleepMs(await nextDeadlineDueAt(deadlineDeps, excluded()), at, sweptAt, fires.length > 0, limits)
           const firstRested = Math.min(...resting.values())
           if (Number.isFinite(firstRested)) ms = Math.min(ms, Math.max(0, firstRested - Date.now()))
