@@ -54,7 +54,7 @@ describe('Prisma CLI on the WebAssembly schema engine', () => {
     expect(await tables()).toEqual(expect.arrayContaining(['User', 'AfterSalesCase', 'EvidenceItem', 'EmailOutbox']))
     // A migration with a PL/pgSQL body (semicolons inside $$) and BEGIN/COMMIT arrives whole.
     const triggers = await query<{ tgname: string }>(databaseUrl, `SELECT tgname FROM pg_trigger WHERE tgrelid = '"AfterSalesCase"'::regclass AND NOT tgisinternal ORDER BY 1`)
-    expect(triggers.map((t) => t.tgname)).toEqual(['AfterSalesCase_count_delete', 'AfterSalesCase_count_insert', 'AfterSalesCase_count_update'])
+    expect(triggers.map((t) => t.tgname)).toEqual(['AfterSalesCase_count_delete', 'AfterSalesCase_count_insert', 'AfterSalesCase_count_update', 'AfterSalesCase_wakes_deadlines'])
   })
 
   it('migrate reset --force drops the data and re-applies', async () => {
