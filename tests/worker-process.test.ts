@@ -5,6 +5,7 @@ import path from 'node:path'
 import { afterAll, expect, it } from 'vitest'
 import { freePort } from '../scripts/embedded-services'
 import { openRequest } from './commands'
+import { startTestS3 } from './setup/s3'
 import { disputeWorld, serviceDeps, TestClock, testDb } from './support'
 
 const db = testDb()
@@ -29,11 +30,13 @@ it('fires an overdue deadline on start, serves /metrics behind its token, and ex
   })
   const created = await openRequest(serviceDeps(db, clock), world.buyer, { orderNo: order.orderNo, type: 'REFUND_ONLY', reason: 'OTHER', description: '', amountFen: null, files: [] })
 
+  // The worker checks its bucket at start.
+  const s3 = await startTestS3({ buckets: ['evidence'] })
   const port = await freePort()
   let output = ''
   const worker = spawn(process.execPath, ['--import', 'tsx', 'worker/index.ts'], {
     cwd: root,
-    env: { ...process.env, WORKER_METRICS_PORT: String(port), METRICS_TOKEN: TOKEN, LOG_LEVEL: 'info' },
+    env: { ...process.env, ...s3.env(s3.bucket('evidence')), WORKER_METRICS_PORT: String(port), METRICS_TOKEN: TOKEN, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   worker.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
@@ -53,6 +56,8 @@ it('fires an overdue deadline on start, serves /metrics behind its token, and ex
     expect(text).toContain('portal_lane_pass_seconds')
   } finally {
     worker.kill('SIGTERM')
+    await exited
+    await s3.stop()
   }
   expect(await exited, output).toBe(0)
   expect(output).toContain('"msg":"worker stopped"')
