@@ -355,6 +355,7 @@ describe('refunds through the gateway', () => {
       await retryRefund(w.deps, w.agent, { caseId: c.id, refundId: refund.id })
       const retried = await db.refund.findUniqueOrThrow({ where: { id: refund.id } })
       expect(retried.idempotencyKey).not.toBe(refund.idempotencyKey)
+      expect(retried.gatewayRefundId).toBeNull() // the new key's notification must not be checked against the declined refund's id
       await gateway.run()
       expect((await gateway.settled(refund.id)).status).toBe('SUCCEEDED')
       expect((await w.ledger()).reserved).toBe(100_00)

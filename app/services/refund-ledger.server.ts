@@ -444,6 +444,8 @@ export async function retryRefund(deps: ServiceDeps, agent: AgentActor, input: {
         failureKind: null,
         completedAt: null,
         idempotencyKey: keepKey ? plain.idempotencyKey : randomUUID(),
+        // A new key is a new gateway refund: the declined one's id would make its first notification look forged.
+        ...(keepKey ? {} : { gatewayRefundId: null }),
       },
     })
     if (count === 0) throw new ServiceError('CONFLICT_CHANGED')
