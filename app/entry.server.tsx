@@ -7,6 +7,9 @@ import { RemixServer } from '@remix-run/react'
 import { isbot } from 'isbot'
 import { renderToPipeableStream } from 'react-dom/server'
 import { NonceContext } from '~/components/nonce'
+import { CatalogProvider } from '~/i18n/catalog'
+import { activeCatalog } from '~/i18n/catalog.server'
+import { localeOf } from '~/i18n/locale.server'
 import { createNonce, setPageSecurityHeaders } from '~/infra/csp.server'
 import { logger } from '~/infra/logger.server'
 
@@ -23,7 +26,7 @@ function evidenceOrigins(): string[] {
 const ABORT_DELAY = 5_000
 export const streamTimeout = ABORT_DELAY
 
-export default function handleRequest(
+export default async function handleRequest(
   request: Request,
   responseStatusCode: number,
   responseHeaders: Headers,
@@ -32,11 +35,15 @@ export default function handleRequest(
 ) {
   const waitForAll = isbot(request.headers.get('user-agent') ?? '')
   const nonce = createNonce()
+  // The page renders in the root loader's language (the same reading of the same request).
+  const catalog = activeCatalog(await localeOf(request))
   return new Promise((resolve, reject) => {
     let shellRendered = false
     const { pipe, abort } = renderToPipeableStream(
       <NonceContext.Provider value={nonce}>
-        <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} nonce={nonce} />
+        <CatalogProvider catalog={catalog}>
+          <RemixServer context={remixContext} url={request.url} abortDelay={ABORT_DELAY} nonce={nonce} />
+        </CatalogProvider>
       </NonceContext.Provider>,
       {
         nonce,

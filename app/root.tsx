@@ -1,12 +1,14 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data } from '@remix-run/node'
-import { Form, Link, Links, Meta, Outlet, Scripts, ScrollRestoration, useLocation, useRouteLoaderData } from '@remix-run/react'
+import { Form, Link, Links, Meta, Outlet, Scripts, ScrollRestoration, useLoaderData, useLocation, useRouteLoaderData } from '@remix-run/react'
 import { useNonce } from '~/components/nonce'
-import type { ReactNode } from 'react'
+import { useEffect, type ReactNode } from 'react'
 import { CsrfInput } from '~/components/csrf-input'
 import { RouteErrorBoundary } from '~/components/error-boundary'
 import { homePath } from '~/domain/actor'
-import { LOCALES, translate } from '~/i18n/messages'
+import { CatalogScript } from '~/i18n/catalog'
+import { activeCatalog } from '~/i18n/catalog.server'
+import { LOCALES } from '~/i18n/format'
 import { localeOf } from '~/i18n/locale.server'
 import { useLocale, useT } from '~/i18n/use-t'
 import { clock } from '~/infra/clock.server'
@@ -24,9 +26,7 @@ export const links: LinksFunction = () => [
   { rel: 'icon', href: '/favicon.svg', type: 'image/svg+xml' },
 ]
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: translate(data?.locale ?? 'zh-CN', 'app.name') },
-]
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title ?? '' }]
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const [actor, locale, csrf] = await Promise.all([getActor(request), localeOf(request), csrfToken(request)])
@@ -34,6 +34,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return data(
     {
       locale,
+      title: activeCatalog(locale).messages['app.name'],
       csrf: csrf.token,
       serverNow: clock().now().toISOString(),
       rules: ruleParams(policy()),
@@ -48,7 +49,8 @@ function LanguageSwitcher() {
   const locale = useLocale()
   const location = useLocation()
   return (
-    <Form method="post" action="/locale" className="flex items-center gap-1" aria-label={t('nav.language')}>
+    // A new document in the new language: the browser only ever holds the page's own catalog.
+    <Form method="post" action="/locale" reloadDocument className="flex items-center gap-1" aria-label={t('nav.language')}>
       <CsrfInput />
       <input type="hidden" name="redirectTo" value={location.pathname + location.search} />
       {LOCALES.map((code) => (
@@ -152,6 +154,7 @@ export function Layout({ children }: { children: ReactNode }) {
           {children}
         </main>
         <ScrollRestoration nonce={nonce} />
+        <CatalogScript nonce={nonce} />
         <Scripts nonce={nonce} />
       </body>
     </html>
@@ -159,6 +162,12 @@ export function Layout({ children }: { children: ReactNode }) {
 }
 
 export default function App() {
+  const { locale } = useLoaderData<typeof loader>()
+  const pageLocale = useLocale()
+  // The language changed under a page that stayed (another tab chose one): load it in that language.
+  useEffect(() => {
+    if (locale !== pageLocale) window.location.reload()
+  }, [locale, pageLocale])
   return <Outlet />
 }
 

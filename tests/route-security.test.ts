@@ -6,7 +6,8 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 
 const routesDir = path.resolve(import.meta.dirname, '../app/routes')
-const PUBLIC_LOADERS = new Set(['_index.tsx', 'login.tsx', 'logout.tsx', 'locale.tsx', 'healthz.ts', 'test-hooks.clock.ts'])
+// The message catalogs (i18n.$file.ts) are the same for everyone: public, like the login page.
+const PUBLIC_LOADERS = new Set(['_index.tsx', 'login.tsx', 'logout.tsx', 'locale.tsx', 'healthz.ts', 'i18n.$file.ts', 'test-hooks.clock.ts'])
 // Multipart uploads check the CSRF token while streaming (readMultipartForm); the test hook does
 // not exist in production (its first statement refuses).
 // The evidence intake and the case page's dispatch read through readMultipartForm / readForm.

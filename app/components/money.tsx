@@ -1,8 +1,8 @@
 import { arrivalKey, type RefundStanding } from '~/domain/money'
 import { useT } from '~/i18n/use-t'
 
-export { formatYuan as formatFen } from '~/i18n/messages'
-import { formatYuan as formatFen } from '~/i18n/messages'
+export { formatYuan as formatFen } from '~/i18n/format'
+import { formatYuan as formatFen } from '~/i18n/format'
 
 export function Money({ fen }: { fen: number }) {
   return <span className="tabular-nums">{formatFen(fen)}</span>

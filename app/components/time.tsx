@@ -3,7 +3,7 @@
 import { useRouteLoaderData } from '@remix-run/react'
 import { useEffect, useState } from 'react'
 import { deadlineTone } from '~/domain/policy'
-import { MARKET_TIME_ZONE, MINUTE_PRECISION } from '~/i18n/messages'
+import { MARKET_TIME_ZONE, minuteFormat } from '~/i18n/format'
 import { useLocale, useT } from '~/i18n/use-t'
 import type { loader as rootLoader } from '~/root'
 
@@ -17,7 +17,7 @@ export function LocalTime({ value }: { value: string | Date }) {
   const locale = useLocale()
   const zone = useTimeZone()
   const date = new Date(value)
-  const text = new Intl.DateTimeFormat(locale, { ...MINUTE_PRECISION, timeZone: zone }).format(date)
+  const text = minuteFormat(locale, zone).format(date)
   return <time dateTime={date.toISOString()}>{text}</time>
 }
 

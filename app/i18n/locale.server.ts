@@ -1,5 +1,5 @@
 import { cookies } from '~/infra/cookies.server'
-import { DEFAULT_LOCALE, isLocale, localeFromAcceptLanguage, type Locale } from './messages'
+import { DEFAULT_LOCALE, isLocale, localeFromAcceptLanguage, type Locale } from './format'
 
 /** The chosen language cookie first, then the browser's Accept-Language, then Chinese. */
 export async function localeOf(request: Request): Promise<Locale> {

@@ -1,89 +1,21 @@
-// Message catalogs and the one translate function. Used on the server (emails, notifications)
-// and in the browser (through useT).
+// Both message catalogs and the one translate function, for server code (emails, notifications,
+// webhooks) and tests. Browser code imports `./format` and reads the viewer's catalog through
+// useT: importing this module from a component would put both catalogs into the bundle.
 import { en } from './en'
+import { durationIn, translator, type Catalog, type Locale, type MessageKey, type MessageParams, type Translator } from './format'
 import { zhCN } from './zh-CN'
 
-export type MessageKey = keyof typeof en
-export const LOCALES = ['zh-CN', 'en'] as const
-export type Locale = (typeof LOCALES)[number]
-export const DEFAULT_LOCALE: Locale = 'zh-CN'
+export * from './format'
 
-const catalogs: Record<Locale, Record<MessageKey, string>> = { en, 'zh-CN': zhCN }
+export const CATALOGS: Record<Locale, Catalog> = { en, 'zh-CN': zhCN }
 
-export type MessageParams = Record<string, string | number>
+const translators: Record<Locale, Translator> = { en: translator(en), 'zh-CN': translator(zhCN) }
 
-/**
- * Placeholders are `{name}`, or `{name|format}` for values stored language-neutral (a message-box
- * row is rendered in each reader's language, an email in both): `yuan` (fen → ¥12.34), `time`
- * (ISO → the marketplace's time, UTC+8) and `duration` (ms → "11 小时 20 分钟" / "11 h 20 min").
- */
 export function translate(locale: Locale, key: MessageKey, params?: MessageParams): string {
-  const template = catalogs[locale][key] as string | undefined
-  // Keys built at run time (a log action, a negotiation kind) may be unknown: the caller falls back.
-  if (template === undefined) return ''
-  if (!params) return template
-  return template.replace(/\{(\w+)(?:\|(\w+))?\}/g, (whole, name: string, format?: string) => {
-    if (!(name in params)) return whole
-    const value = params[name]!
-    switch (format) {
-      case undefined:
-        return String(value)
-      case 'yuan':
-        return formatYuan(Number(value))
-      case 'time':
-        return formatMarketTime(new Date(String(value)))
-      case 'duration':
-        return formatDuration(locale, Number(value))
-      default:
-        return whole
-    }
-  })
+  return translators[locale](key, params)
 }
 
-/** Money as users read it: ¥12.34 (fen in, two decimals out). */
-export const formatYuan = (fen: number) => `¥${(fen / 100).toFixed(2)}`
-
-/** The marketplace's time zone: emails and messages are dated in it, pages until the browser's is known. */
-export const MARKET_TIME_ZONE = 'Asia/Shanghai'
-
-/** Date and time to the minute, 24-hour: how every time is written, on pages and in messages. */
-export const MINUTE_PRECISION: Intl.DateTimeFormatOptions = { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false }
-
-/** Due times in emails and messages: the marketplace's zone, unambiguous. */
-export function formatMarketTime(date: Date): string {
-  const text = new Intl.DateTimeFormat('sv-SE', { ...MINUTE_PRECISION, timeZone: MARKET_TIME_ZONE }).format(date)
-  return `${text} (UTC+8)`
-}
-
-/** Time left, from the real remaining time: hours and minutes, only minutes under an hour. */
+/** Time left in a locale's words (see durationIn). */
 export function formatDuration(locale: Locale, ms: number): string {
-  const minutes = Math.floor(Math.max(0, ms) / 60_000)
-  const h = Math.floor(minutes / 60)
-  const m = minutes % 60
-  if (minutes < 1) return translate(locale, 'duration.underAMinute')
-  if (h === 0) return translate(locale, 'duration.minutes', { m })
-  return m === 0 ? translate(locale, 'duration.hours', { h }) : translate(locale, 'duration.hoursMinutes', { h, m })
-}
-
-export function isLocale(value: unknown): value is Locale {
-  return typeof value === 'string' && (LOCALES as readonly string[]).includes(value)
-}
-
-/** The first supported language in an Accept-Language header, honouring q-values. */
-export function localeFromAcceptLanguage(header: string | null): Locale | undefined {
-  if (!header) return undefined
-  const ranked = header
-    .split(',')
-    .map((part) => {
-      const [tag = '', ...rest] = part.trim().split(';')
-      const q = rest.find((p) => p.trim().startsWith('q='))
-      return { tag: tag.toLowerCase(), q: q ? Number(q.trim().slice(2)) : 1 }
-    })
-    .filter((entry) => entry.tag && entry.q > 0)
-    .sort((a, b) => b.q - a.q)
-  for (const { tag } of ranked) {
-    if (tag.startsWith('zh')) return 'zh-CN'
-    if (tag.startsWith('en')) return 'en'
-  }
-  return undefined
+  return durationIn(translators[locale], ms)
 }

@@ -1,7 +1,7 @@
 // The rule numbers copy may quote ("48 小时内处理"): taken from the policy, never typed into a
 // catalog, so an operator's override changes the text with the rule. Every translation sees them.
 import { daysOf, hoursOf, type Policy } from '~/domain/policy'
-import type { MessageParams } from './messages'
+import type { MessageParams } from './format'
 
 const MB = 1024 * 1024
 

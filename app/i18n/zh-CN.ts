@@ -1,4 +1,4 @@
-import type { MessageKey } from './messages'
+import type { MessageKey } from './format'
 
 export const zhCN: Record<MessageKey, string> = {
   'app.name': '售后纠纷处理平台',

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs } from '@remix-run/node'
 import { redirect } from '@remix-run/node'
-import { isLocale } from '~/i18n/messages'
+import { isLocale } from '~/i18n/format'
 import { cookies } from '~/infra/cookies.server'
 import { readForm } from '~/infra/csrf.server'
 import { safeRedirect } from '~/infra/safe-redirect'

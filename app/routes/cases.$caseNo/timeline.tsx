@@ -2,7 +2,7 @@
 // what it decided ("商家逾期未举证，系统支持买家"); agents also see its id.
 import { LocalTime } from '~/components/time'
 import { RULE_IDS } from '~/domain/case-machine'
-import { formatYuan, type MessageParams } from '~/i18n/messages'
+import { formatYuan, type MessageParams } from '~/i18n/format'
 import { useT } from '~/i18n/use-t'
 import type { CaseView } from '~/models/case-view.server'
 
