@@ -13,9 +13,7 @@ import { localeOf } from '~/i18n/locale.server'
 import { useLocale, useT } from '~/i18n/use-t'
 import { clock } from '~/infra/clock.server'
 import { csrfToken } from '~/infra/csrf.server'
-import { db } from '~/infra/db.server'
-import { getActor } from '~/infra/session.server'
-import { unreadCount } from '~/models/notifications.server'
+import { getActor, getUnreadCount } from '~/infra/session.server'
 import stylesheet from '~/styles/tailwind.css'
 import { UnreadBadge } from '~/components/unread-badge'
 import { ruleParams } from '~/i18n/rule-params'
@@ -29,8 +27,7 @@ export const links: LinksFunction = () => [
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: data?.title ?? '' }]
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const [actor, locale, csrf] = await Promise.all([getActor(request), localeOf(request), csrfToken(request)])
-  const unread = actor ? await unreadCount(db(), actor.userId) : 0
+  const [actor, unread, locale, csrf] = await Promise.all([getActor(request), getUnreadCount(request), localeOf(request), csrfToken(request)])
   return data(
     {
       locale,

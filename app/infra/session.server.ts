@@ -2,7 +2,7 @@
 import { redirect } from '@remix-run/node'
 import type { Actor, AgentActor, BuyerActor, MerchantActor, ShopPermission } from '~/domain/actor'
 import { merchantCan } from '~/domain/actor'
-import { findActorBySessionToken } from '~/models/actor.server'
+import { findSessionActor, type SessionActor } from '~/models/actor.server'
 import { clock } from './clock.server'
 import { cookies } from './cookies.server'
 import { db } from './db.server'
@@ -13,15 +13,24 @@ export async function sessionToken(request: Request): Promise<string | null> {
 }
 
 // Loaders of one request (root + route) share the lookup.
-const actorCache = new WeakMap<Request, Promise<Actor | null>>()
+const sessionCache = new WeakMap<Request, Promise<SessionActor | null>>()
 
-export function getActor(request: Request): Promise<Actor | null> {
-  let pending = actorCache.get(request)
+function getSession(request: Request): Promise<SessionActor | null> {
+  let pending = sessionCache.get(request)
   if (!pending) {
-    pending = sessionToken(request).then((token) => (token ? findActorBySessionToken(db(), token, clock().now()) : null))
-    actorCache.set(request, pending)
+    pending = sessionToken(request).then((token) => (token ? findSessionActor(db(), token, clock().now()) : null))
+    sessionCache.set(request, pending)
   }
   return pending
+}
+
+export async function getActor(request: Request): Promise<Actor | null> {
+  return (await getSession(request))?.actor ?? null
+}
+
+/** The signed-in user's unread messages, from the same lookup as the actor (0 when signed out). */
+export async function getUnreadCount(request: Request): Promise<number> {
+  return (await getSession(request))?.unread ?? 0
 }
 
 export async function requireActor(request: Request): Promise<Actor> {
