@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto'
 import { Prisma } from '~/generated/prisma/client'
 import type { Actor, ShopPermission, ShopRole } from '~/domain/actor'
-import { queryRows, type Db } from '~/infra/db.server'
+import { queryPrepared, type Db } from '~/infra/db.server'
 
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex')
 
@@ -24,7 +24,7 @@ export type SessionActor = { actor: Actor; unread: number }
 
 /** The live session's actor and unread count; null for an unknown, revoked or expired token. */
 export async function findSessionActor(db: Db, token: string, now: Date): Promise<SessionActor | null> {
-  const [row] = await queryRows<SessionRow>(
+  const [row] = await queryPrepared<SessionRow>(
     db,
     Prisma.sql`SELECT u.id AS "userId", u.kind::text AS kind, u."displayName", b.id AS "buyerId",
         m.id AS "memberId", m."shopId", m.role::text AS role, m.permissions::text[] AS permissions,
