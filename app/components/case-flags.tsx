@@ -2,13 +2,13 @@
 import { Form } from '@remix-run/react'
 import { useT } from '~/i18n/use-t'
 import { FLAG_COLORS } from '~/models/list-filters'
-import type { loadFlagsAndNotes } from '~/services/flags.server'
+import type { CaseView } from '~/models/case-view.server'
 import { ErrorLine, Section, type ActionResult } from './case-ui'
 import { CsrfInput } from './csrf-input'
 import { FlagMark } from './flag'
 import { LocalTime } from './time'
 
-type FlagsAndNotes = NonNullable<Awaited<ReturnType<typeof loadFlagsAndNotes>>>
+type FlagsAndNotes = NonNullable<CaseView['flagsAndNotes']>
 type Stamp = { at: Date | string | null; by: string | null }
 
 function Changed({ stamp }: { stamp: Stamp }) {

@@ -16,7 +16,6 @@ import { notFound, requireActor } from '~/infra/session.server'
 import { runCaseAction } from '~/forms/case-action.server'
 import { loadCaseView } from '~/models/case-view.server'
 import { caseScope } from '~/models/scopes.server'
-import { loadFlagsAndNotes } from '~/services/flags.server'
 import { AgentForms } from './agent-forms'
 import { DisputePanel, EscalatePanel } from './dispute-panel'
 import { EvidenceAccessPanel } from './evidence-access'
@@ -33,7 +32,6 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { dispute } = policy()
   return {
     view,
-    flagsAndNotes: actor.kind === 'MERCHANT' ? await loadFlagsAndNotes(db(), actor, view.case.id) : null,
     limits: { maxImageOrPdfBytes: dispute.maxImageOrPdfBytes, maxVideoBytes: dispute.maxVideoBytes, maxFiles: dispute.maxFilesPerResponse, maxExplanation: dispute.explanationMaxChars },
   }
 }
@@ -50,7 +48,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 export default function CasePage() {
   const t = useT()
-  const { view, limits, flagsAndNotes } = useLoaderData<typeof loader>()
+  const { view, limits } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
   return (
     <div className="space-y-4">
@@ -74,7 +72,7 @@ export default function CasePage() {
         <Summary view={view} />
       </Section>
       <LifecyclePanel view={view} result={result} />
-      {flagsAndNotes ? <FlagsAndNotesPanel data={flagsAndNotes} result={result} /> : null}
+      {view.flagsAndNotes ? <FlagsAndNotesPanel data={view.flagsAndNotes} result={result} /> : null}
       <Rulings view={view} result={result} />
       <DisputePanel view={view} limits={limits} result={result} />
       {view.viewer.mayEscalate ? <EscalatePanel view={view} result={result} /> : null}
