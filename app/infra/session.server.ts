@@ -6,20 +6,27 @@ import { findSessionActor, type SessionActor } from '~/models/actor.server'
 import { clock } from './clock.server'
 import { cookies } from './cookies.server'
 import { db } from './db.server'
+import { requestKey } from './request-key.server'
 
 export async function sessionToken(request: Request): Promise<string | null> {
   const token: unknown = await cookies().session.parse(request.headers.get('Cookie'))
   return typeof token === 'string' ? token : null
 }
 
-// Loaders of one request (root + route) share the lookup.
-const sessionCache = new WeakMap<Request, Promise<SessionActor | null>>()
+// The loaders of one page view (root + route) share one lookup. An action may change what the
+// lookup finds (a login, messages marked read), so it looks for itself and is not remembered: the
+// loaders that run after it in the same request (each handed a GET copy) look once, afresh.
+const sessionCache = new WeakMap<object, Promise<SessionActor | null>>()
+
+const lookUp = (request: Request) => sessionToken(request).then((token) => (token ? findSessionActor(db(), token, clock().now()) : null))
 
 function getSession(request: Request): Promise<SessionActor | null> {
-  let pending = sessionCache.get(request)
+  if (request.method !== 'GET' && request.method !== 'HEAD') return lookUp(request)
+  const key = requestKey(request)
+  let pending = sessionCache.get(key)
   if (!pending) {
-    pending = sessionToken(request).then((token) => (token ? findSessionActor(db(), token, clock().now()) : null))
-    sessionCache.set(request, pending)
+    pending = lookUp(request)
+    sessionCache.set(key, pending)
   }
   return pending
 }
