@@ -6,13 +6,13 @@ import { Countdown, LocalTime } from '~/components/time'
 import { useT } from '~/i18n/use-t'
 import { db } from '~/infra/db.server'
 import { requireBuyer } from '~/infra/session.server'
-import { withOwnDeadlines, withRefundStanding } from '~/models/case-rows.server'
+import { withRowExtras } from '~/models/case-rows.server'
 import { listBuyerCases } from '~/models/cases.server'
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const buyer = await requireBuyer(request)
   const page = await listBuyerCases(db(), buyer, new URL(request.url).searchParams.get('after'))
-  const items = await withRefundStanding(db(), await withOwnDeadlines(db(), 'BUYER', page.items))
+  const items = await withRowExtras(db(), 'BUYER', page.items)
   return { items, nextCursor: page.nextCursor }
 }
 

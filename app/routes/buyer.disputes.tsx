@@ -6,7 +6,7 @@ import { Countdown, LocalTime } from '~/components/time'
 import { useT } from '~/i18n/use-t'
 import { db } from '~/infra/db.server'
 import { requireBuyer } from '~/infra/session.server'
-import { withOwnDeadlines, withRefundStanding } from '~/models/case-rows.server'
+import { withRowExtras } from '~/models/case-rows.server'
 import { listBuyerCases } from '~/models/cases.server'
 
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -14,7 +14,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const after = new URL(request.url).searchParams.get('after')
   const page = await listBuyerCases(db(), buyer, after, 'disputes')
   // The buyer's own deadline, never the merchant's.
-  const items = await withRefundStanding(db(), await withOwnDeadlines(db(), 'BUYER', page.items))
+  const items = await withRowExtras(db(), 'BUYER', page.items)
   return { paged: Boolean(after), items, nextCursor: page.nextCursor }
 }
 

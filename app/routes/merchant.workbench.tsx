@@ -16,7 +16,7 @@ import { serviceDeps } from '~/infra/deps.server'
 import { requireMerchant } from '~/infra/session.server'
 import { FLAG_COLORS, MAX_BULK, pick, WORKBENCH_TABS, type WorkbenchTab } from '~/models/list-filters'
 import { listWorkbench, workbenchCounts, type WorkbenchQuery } from '~/models/workbench.server'
-import { withOwnDeadlines, withRefundStanding } from '~/models/case-rows.server'
+import { withRowExtras } from '~/models/case-rows.server'
 import { confirmReceiptInBulk } from '~/services/case-commands.server'
 
 /** The URL is the query: tab, search and filters survive a reload and can be shared. */
@@ -46,7 +46,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     workbenchCounts(db(), merchant),
   ])
   // One page's rows get the merchant's own deadline and how refunded orders stand.
-  const items = await withRefundStanding(db(), await withOwnDeadlines(db(), 'MERCHANT', page.items))
+  const items = await withRowExtras(db(), 'MERCHANT', page.items)
   return { shopName: shop.name, role: merchant.role, tab: query.tab, paged: Boolean(query.after), counts, items, nextCursor: page.nextCursor }
 }
 
