@@ -64,7 +64,9 @@ export async function createApp(buildPath = path.resolve('build/index.js')) {
   })
 
   app.use('/build', express.static('public/build', { immutable: true, maxAge: '1y' }))
-  app.use(express.static('public', { maxAge: '1h' }))
+  // Only paths that name a file (an extension) look in public/: a page request costs no disk lookup.
+  const publicFiles = express.static('public', { maxAge: '1h' })
+  app.use((req, res, next) => (path.extname(req.path) ? publicFiles(req, res, next) : next()))
   // The client's address as Express sees it (trust proxy: loopback), for the login throttle; the
   // Node response, so evidence streams can follow the client's pace (evidence-download.server).
   app.all('*', createRequestHandler({ build, mode: build.mode, getLoadContext: (req, res) => ({ clientIp: req.ip, nodeResponse: res }) }))
