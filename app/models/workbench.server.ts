@@ -3,7 +3,7 @@
 // and filters combine freely; tab counts come from the trigger-kept ShopCaseCount.
 import type { MerchantActor } from '~/domain/actor'
 import { Prisma, type CaseState, type CaseType, type FlagColor } from '~/generated/prisma/client'
-import { queryRows, type Db } from '~/infra/db.server'
+import { queryPrepared, queryRows, type Db } from '~/infra/db.server'
 import type { WorkbenchTab } from './list-filters'
 import { maskPhone } from './cases.server'
 import { decodeCursor, pageOf, PAGE_SIZE } from './pagination'
@@ -98,7 +98,10 @@ export async function listWorkbench(db: Db, merchant: MerchantActor, query: Work
     conditions.push(deadlineSort ? Prisma.sql`(${key}, c.id) > (${after}, ${cursor.id}::uuid)` : Prisma.sql`(${key}, c.id) < (${after}, ${cursor.id}::uuid)`)
   }
   const order = deadlineSort ? Prisma.sql`c."nextDeadlineAt" ASC, c.id ASC` : Prisma.sql`c."createdAt" DESC, c.id DESC`
-  const rows = await queryRows<WorkbenchRow>(
+  // A tab as it opens (and its next pages) is the same statement every time: prepared. Searches and
+  // filters are planned for their values (and would multiply the prepared variants).
+  const plain = !query.orderNo && !query.customerName && !query.phone && !created && !query.express && !query.flag && !query.insured
+  const rows = await (plain ? queryPrepared<WorkbenchRow> : queryRows<WorkbenchRow>)(
     db,
     Prisma.sql`
     SELECT c.id, c."caseNo", c."orderNo", c.type, c.state, c."requestedAmountFen", c."customerName", c."customerPhone",
@@ -133,7 +136,7 @@ function statusTabOf(group: CountGroup): WorkbenchTab | null {
  * costs what one with 40 does; only the shop's disputed cases are looked at for 待举证.
  */
 export async function workbenchCounts(db: Db, merchant: MerchantActor): Promise<TabCounts> {
-  const groups = await queryRows<CountGroup>(
+  const groups = await queryPrepared<CountGroup>(
     db,
     Prisma.sql`
     SELECT g.state, g.type, g."orderShipped", g.n,
@@ -153,4 +156,11 @@ export async function workbenchCounts(db: Db, merchant: MerchantActor): Promise<
     if (tab) counts[tab] += group.n
   }
   return counts
+}
+
+/** The merchant's shop name for the page heading. */
+export async function shopNameOf(db: Db, merchant: MerchantActor): Promise<string> {
+  const [shop] = await queryPrepared<{ name: string }>(db, Prisma.sql`SELECT s.name FROM "Shop" s WHERE s.id = ${merchant.shopId}::uuid`)
+  if (!shop) throw new Error(`shop ${merchant.shopId} not found`)
+  return shop.name
 }
