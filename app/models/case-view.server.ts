@@ -457,6 +457,12 @@ export async function loadCaseView(db: Db, actor: Actor, caseNo: string, now: Da
   }
 }
 
+/** The case's id by its number within the actor's scope (what an action on the case page needs first), or null. */
+export async function findCaseId(db: Db, actor: Actor, caseNo: string): Promise<string | null> {
+  const [found] = await queryPrepared<{ id: string }>(db, Prisma.sql`SELECT c.id FROM "AfterSalesCase" c WHERE c."caseNo" = ${caseNo} AND ${caseScopeSql(actor)}`)
+  return found?.id ?? null
+}
+
 export type CaseView = NonNullable<Awaited<ReturnType<typeof loadCaseView>>>
 
 /** The evidence item if the actor may see it: its own party's, or any for agents. */

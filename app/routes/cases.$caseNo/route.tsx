@@ -14,8 +14,7 @@ import { serviceDeps } from '~/infra/deps.server'
 import { policy } from '~/infra/policy.server'
 import { notFound, requireActor } from '~/infra/session.server'
 import { runCaseAction } from '~/forms/case-action.server'
-import { loadCaseView } from '~/models/case-view.server'
-import { caseScope } from '~/models/scopes.server'
+import { findCaseId, loadCaseView } from '~/models/case-view.server'
 import { AgentForms } from './agent-forms'
 import { DisputePanel, EscalatePanel } from './dispute-panel'
 import { EvidenceAccessPanel } from './evidence-access'
@@ -40,9 +39,9 @@ export type CaseLimits = Awaited<ReturnType<typeof loader>>['limits']
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const actor = await requireActor(request)
-  const found = await db().afterSalesCase.findFirst({ where: { caseNo: params.caseNo ?? '', ...caseScope(actor) }, select: { id: true } })
-  if (!found) throw notFound()
-  const { result, status } = await runCaseAction(request, serviceDeps(), actor, found.id)
+  const caseId = await findCaseId(db(), actor, params.caseNo ?? '')
+  if (!caseId) throw notFound()
+  const { result, status } = await runCaseAction(request, serviceDeps(), actor, caseId)
   return data(result, { status })
 }
 
