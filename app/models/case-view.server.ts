@@ -220,14 +220,22 @@ function itemsColumn(actor: Actor) {
     FROM "EvidenceItem" i WHERE i."caseId" = c.id AND ${evidenceVisibleSql(actor)}`)
 }
 
+/** The shop's own markers: its members see them change in the log, the buyer does not. */
+const MERCHANT_ONLY_LOG_ACTIONS = ['case.flagged'] as const
+
 function logColumn(actor: Actor) {
-  // Who works the dispute inside the platform is the agents' business.
+  const party = viewerParty(actor)
+  // Who works the dispute inside the platform is the agents' business; the shop's flag is the shop's.
+  const hidden = actor.kind === 'AGENT' ? [] : [...AGENT_ONLY_LOG_ACTIONS, ...(actor.kind === 'BUYER' ? MERCHANT_ONLY_LOG_ACTIONS : [])]
+  // A party reads every entry's words, but the records behind them (file names, hashes, ids) only of
+  // its own entries and the system's (whose inputs the page shows); agents read all.
+  const details = party ? Prisma.sql`CASE WHEN l."actorKind"::text IN (${party}, 'SYSTEM') THEN l.details ELSE '{}'::jsonb END` : Prisma.sql`l.details`
   return list(Prisma.sql`SELECT json_agg(json_build_object(
       'id', l.id, 'at', l.at, 'actorKind', l."actorKind", 'actorRole', l."actorRole", 'action', l.action, 'fromState', l."fromState", 'toState', l."toState",
-      'ruleId', l."ruleId", 'details', l.details
+      'ruleId', l."ruleId", 'details', ${details}
     ) ORDER BY l.at ASC, l.id ASC)
     FROM "CaseLog" l WHERE l."caseId" = c.id
-    ${actor.kind === 'AGENT' ? Prisma.empty : Prisma.sql`AND l.action <> ALL(${[...AGENT_ONLY_LOG_ACTIONS]}::text[])`}`)
+    ${hidden.length ? Prisma.sql`AND l.action <> ALL(${hidden}::text[])` : Prisma.empty}`)
 }
 
 const NEGOTIATION_COLUMN = list(Prisma.sql`SELECT json_agg(json_build_object(
