@@ -1,7 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
 import { data, redirect } from '@remix-run/node'
 import { Form, useActionData, useNavigation, useSearchParams } from '@remix-run/react'
-import { z } from 'zod'
 import { CsrfInput } from '~/components/csrf-input'
 import { homePath } from '~/domain/actor'
 import { useLocale, useT } from '~/i18n/use-t'
@@ -13,12 +12,7 @@ import { policy } from '~/infra/policy.server'
 import { safeRedirectPath } from '~/infra/safe-redirect'
 import { getActor } from '~/infra/session.server'
 import { clientAddress, login, throttleLogin } from '~/services/auth.server'
-
-const LoginForm = z.object({
-  email: z.string().trim().min(3).max(320),
-  password: z.string().min(1).max(1024),
-  redirectTo: z.string().optional(),
-})
+import { LoginForm } from '~/forms/login.server'
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const actor = await getActor(request)
