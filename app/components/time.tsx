@@ -4,7 +4,7 @@ import { useRouteLoaderData } from '@remix-run/react'
 import { useEffect, useState } from 'react'
 import { deadlineTone } from '~/domain/policy'
 import { MARKET_TIME_ZONE, minuteFormat } from '~/i18n/format'
-import { useLocale, useT } from '~/i18n/use-t'
+import { useLocale, useT, type Translate } from '~/i18n/use-t'
 import type { loader as rootLoader } from '~/root'
 
 function useTimeZone() {
@@ -34,16 +34,15 @@ function useServerNow(): number {
   return now
 }
 
-export function formatDuration(ms: number, locale: string): string {
+/** A countdown's time left, in the catalog's words: days, hours and minutes (1天2小时3分 / 1d 2h 3m). */
+export function countdownText(t: Translate, ms: number): string {
   const totalMinutes = Math.max(0, Math.floor(ms / 60_000))
-  const days = Math.floor(totalMinutes / (24 * 60))
-  const hours = Math.floor((totalMinutes % (24 * 60)) / 60)
-  const minutes = totalMinutes % 60
-  const zh = locale === 'zh-CN'
-  const parts = zh
-    ? [days && `${days}天`, (days || hours) && `${hours}小时`, `${minutes}分`]
-    : [days && `${days}d`, (days || hours) && `${hours}h`, `${minutes}m`]
-  return parts.filter(Boolean).join(zh ? '' : ' ')
+  const d = Math.floor(totalMinutes / (24 * 60))
+  const h = Math.floor((totalMinutes % (24 * 60)) / 60)
+  const m = totalMinutes % 60
+  if (d) return t('countdown.daysHoursMinutes', { d, h, m })
+  if (h) return t('countdown.hoursMinutes', { h, m })
+  return t('countdown.minutes', { m })
 }
 
 const TONE_CLASS = { urgent: 'text-red-700 font-semibold', warn: 'text-amber-700 font-medium', normal: 'text-slate-700' } as const
@@ -51,14 +50,13 @@ const TONE_CLASS = { urgent: 'text-red-700 font-semibold', warn: 'text-amber-700
 /** Remaining time to a deadline: amber under 12 h, red under 6 h (policy.display). */
 export function Countdown({ deadline }: { deadline: string | Date }) {
   const t = useT()
-  const locale = useLocale()
   const now = useServerNow()
   const remaining = new Date(deadline).getTime() - now
   const tone = deadlineTone(remaining)
   if (tone === 'overdue') return <span className="font-medium text-red-700">{t('common.overdue')}</span>
   return (
     <span className={TONE_CLASS[tone]} role="timer" data-tone={tone}>
-      {t('common.remaining', { time: formatDuration(remaining, locale) })}
+      {t('common.remaining', { time: countdownText(t, remaining) })}
     </span>
   )
 }

@@ -40,6 +40,9 @@ export const en = {
   'common.firstPage': 'First page',
   'common.remaining': '{time} left',
   'common.overdue': 'Overdue',
+  'countdown.daysHoursMinutes': '{d}d {h}h {m}m',
+  'countdown.hoursMinutes': '{h}h {m}m',
+  'countdown.minutes': '{m}m',
   'common.none': '—',
 
   'caseType.REFUND_ONLY': 'Refund only',

@@ -41,6 +41,9 @@ export const zhCN: Record<MessageKey, string> = {
   'common.firstPage': '第一页',
   'common.remaining': '剩余 {time}',
   'common.overdue': '已超时',
+  'countdown.daysHoursMinutes': '{d}天{h}小时{m}分',
+  'countdown.hoursMinutes': '{h}小时{m}分',
+  'countdown.minutes': '{m}分',
   'common.none': '—',
 
   'caseType.REFUND_ONLY': '仅退款',
