@@ -39,6 +39,9 @@ export default async function handleRequest(
   const catalog = activeCatalog(await localeOf(request))
   return new Promise((resolve, reject) => {
     let shellRendered = false
+    // Stops a render that outlives the deadline; cleared once the page is sent (left running, every
+    // page would keep its render alive for six seconds and then abort a finished stream).
+    const deadline = setTimeout(() => abort(), ABORT_DELAY + 1000)
     const { pipe, abort } = renderToPipeableStream(
       <NonceContext.Provider value={nonce}>
         <CatalogProvider catalog={catalog}>
@@ -50,12 +53,14 @@ export default async function handleRequest(
         [waitForAll ? 'onAllReady' : 'onShellReady']() {
           shellRendered = true
           const body = new PassThrough()
+          body.on('close', () => clearTimeout(deadline))
           responseHeaders.set('Content-Type', 'text/html; charset=utf-8')
           setPageSecurityHeaders(responseHeaders, { nonce, evidenceOrigins: evidenceOrigins(), hsts: env().NODE_ENV === 'production' && env().APP_URL.startsWith('https:') })
           resolve(new Response(createReadableStreamFromReadable(body), { headers: responseHeaders, status: responseStatusCode }))
           pipe(body)
         },
         onShellError(error: unknown) {
+          clearTimeout(deadline)
           reject(error)
         },
         onError(error: unknown) {
@@ -64,7 +69,6 @@ export default async function handleRequest(
         },
       },
     )
-    setTimeout(abort, ABORT_DELAY + 1000)
   })
 }
 
