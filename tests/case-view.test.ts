@@ -10,6 +10,7 @@ import { Prisma } from '~/generated/prisma/client'
 import { queryRows } from '~/infra/db.server'
 import { requestContext } from '~/infra/logger.server'
 import { cookies } from '~/infra/cookies.server'
+import { withOwnDeadlines, withRefundStanding, withRowExtras } from '~/models/case-rows.server'
 import { findCaseId, loadCaseView, loadCaseViewSnapshot } from '~/models/case-view.server'
 import { caseScope, caseScopeSql, evidenceScope, evidenceVisibleSql } from '~/models/scopes.server'
 import { claimDispute } from '~/services/assignment.server'
@@ -196,5 +197,15 @@ describe('the case page reads', () => {
     expect(root.data.user).toMatchObject({ kind: 'MERCHANT' })
     expect(page.view.case.caseNo).toBe(w.case.caseNo)
     expect(statements).toBe(2)
+  })
+
+  it('give list rows their own deadline and refund standing in one statement, as the separate lookups do', async () => {
+    const rows = await db.afterSalesCase.findMany({ select: { id: true, state: true, nextDeadlineAt: true } })
+    expect(rows.some((r) => r.state === 'IN_DISPUTE') && rows.some((r) => r.state === 'REFUNDED')).toBe(true)
+    for (const party of ['MERCHANT', 'BUYER'] as const) {
+      const { value, statements } = await statementsOf(() => withRowExtras(db, party, rows))
+      expect(value).toEqual(await withRefundStanding(db, await withOwnDeadlines(db, party, rows)))
+      expect(statements).toBe(1)
+    }
   })
 })
