@@ -50,8 +50,8 @@ export const formatYuan = (fen: number) => `¥${(fen / 100).toFixed(2)}`
 /** The marketplace's time zone: emails and messages are dated in it, pages until the browser's is known. */
 export const MARKET_TIME_ZONE = 'Asia/Shanghai'
 
-/** Date and time to the minute, 24-hour: how every time is written, on pages and in messages. */
-export const MINUTE_PRECISION: Intl.DateTimeFormatOptions = { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false }
+/** Date and time to the minute, 24-hour (00:40, not the 24:40 that `hour12: false` gives in English on Node's ICU): how every time is written, on pages and in messages. */
+export const MINUTE_PRECISION: Intl.DateTimeFormatOptions = { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }
 
 // Making an Intl.DateTimeFormat costs far more than formatting with one: one per locale and zone.
 const formats = new Map<string, Intl.DateTimeFormat>()
