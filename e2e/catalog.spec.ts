@@ -49,16 +49,22 @@ for (const [locale, acceptLanguage, own, otherOnly, heading] of [
     const errors: string[] = []
     page.on('pageerror', (error) => errors.push(error.message))
     page.on('console', (message) => (message.type() === 'error' ? errors.push(message.text()) : undefined))
+    // A slow catalog must still be there before the app's modules run (they may run early: Remix's module script is async).
+    await page.route('**/i18n/**', async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 800))
+      await route.continue()
+    })
     for (const path of ['/login', '/cases/AS2611220005']) {
       await context.clearCookies()
       if (path !== '/login') await logIn(page, DEMO_LOGINS.agent)
       const { html, scripts, urls } = await received(page, path)
+      await page.waitForFunction(() => Boolean((window as unknown as { __remixRouter?: unknown }).__remixRouter)) // hydrated
       expect(urls.filter((url) => url.startsWith('/i18n/'))).toEqual([expect.stringMatching(new RegExp(`^/i18n/${locale}\\.[0-9a-f]+\\.js$`))])
       expect(scripts).toContain(JSON.stringify(own['app.skipToContent']))
       const leaked = otherOnly.filter((text) => html.includes(text) || inScript(scripts, text))
       expect(leaked, path).toEqual([])
     }
-    // The page hydrated in its language: the header's live parts work and nothing was reported.
+    // The page hydrated in its language and nothing was reported (a mismatch, a missing catalog).
     await expect(page.getByRole('heading', { level: 1 })).toHaveText(heading)
     expect(errors).toEqual([])
     await context.close()

@@ -1,6 +1,6 @@
 // The viewer's catalog on the page: the server renders with it and names it in a <script> that
-// the browser loads (once: the address carries the catalog's hash and is cached for a year) before
-// the app's modules hydrate, so both sides translate with the same messages and the browser never
+// the browser runs (fetched once: the address carries the catalog's hash and is cached for a year)
+// before the app's modules hydrate, so both sides translate with the same messages and the browser never
 // downloads the other language. Switching the language loads a new document (root.tsx).
 import { createContext, useContext, useMemo, type ReactNode } from 'react'
 import { DEFAULT_LOCALE, translator, type Catalog, type Locale, type Translator } from './format'
@@ -33,8 +33,13 @@ export function bootCatalog(): ActiveCatalog {
   return found
 }
 
-/** Loads the catalog before the app's module scripts run (deferred scripts run in document order). */
+/**
+ * Loads the catalog before the app's modules run. A plain (parser-blocking) script placed before
+ * Remix's scripts: their module script is `async` and may run as soon as its imports are in, so a
+ * `defer`red catalog could arrive after the app wanted it. Everything above is parsed and painted
+ * already; after the first page the browser has the catalog cached.
+ */
 export function CatalogScript({ nonce }: { nonce?: string }) {
   const { href } = useCatalog()
-  return href ? <script defer src={href} nonce={nonce} /> : null
+  return href ? <script src={href} nonce={nonce} /> : null
 }
