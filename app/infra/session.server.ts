@@ -40,6 +40,11 @@ export async function getUnreadCount(request: Request): Promise<number> {
   return (await getSession(request))?.unread ?? 0
 }
 
+/** The signed-in merchant's shop name, from the same lookup (null for everyone else). */
+export async function getShopName(request: Request): Promise<string | null> {
+  return (await getSession(request))?.shopName ?? null
+}
+
 export async function requireActor(request: Request): Promise<Actor> {
   const actor = await getActor(request)
   if (actor) return actor

@@ -1,6 +1,7 @@
 // Builds the acting user from a session token: one statement (session, user and the buyer or shop
 // membership), on the pool like the other hot reads (ADR 0009, ADR 0012). It also counts the
-// user's unread messages, which every page's header shows: the page asks once, not twice.
+// user's unread messages, which every page's header shows, and a merchant's shop name, which its
+// workbench heading shows: a page asks once, not three times.
 import { createHash } from 'node:crypto'
 import { Prisma } from '~/generated/prisma/client'
 import type { Actor, ShopPermission, ShopRole } from '~/domain/actor'
@@ -17,27 +18,29 @@ type SessionRow = {
   shopId: string | null
   role: ShopRole | null
   permissions: ShopPermission[] | null
+  shopName: string | null
   unread: number
 }
 
-export type SessionActor = { actor: Actor; unread: number }
+export type SessionActor = { actor: Actor; unread: number; shopName: string | null }
 
-/** The live session's actor and unread count; null for an unknown, revoked or expired token. */
+/** The live session's actor, unread count and shop name (merchants); null for an unknown, revoked or expired token. */
 export async function findSessionActor(db: Db, token: string, now: Date): Promise<SessionActor | null> {
   const [row] = await queryPrepared<SessionRow>(
     db,
     Prisma.sql`SELECT u.id AS "userId", u.kind::text AS kind, u."displayName", b.id AS "buyerId",
-        m.id AS "memberId", m."shopId", m.role::text AS role, m.permissions::text[] AS permissions,
+        m.id AS "memberId", m."shopId", m.role::text AS role, m.permissions::text[] AS permissions, sh.name AS "shopName",
         (SELECT count(*)::int FROM "Notification" n WHERE n."userId" = u.id AND n."readAt" IS NULL) AS unread
       FROM "Session" s
       JOIN "User" u ON u.id = s."userId"
       LEFT JOIN "Buyer" b ON b."userId" = u.id
       LEFT JOIN "ShopMember" m ON m."userId" = u.id
+      LEFT JOIN "Shop" sh ON sh.id = m."shopId"
       WHERE s."tokenHash" = ${hashToken(token)} AND s."revokedAt" IS NULL AND s."expiresAt" > ${now}`,
   )
   if (!row) return null
   const actor = actorOf(row)
-  return actor && { actor, unread: row.unread }
+  return actor && { actor, unread: row.unread, shopName: row.shopName }
 }
 
 function actorOf(row: SessionRow): Actor | null {

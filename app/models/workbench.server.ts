@@ -157,10 +157,3 @@ export async function workbenchCounts(db: Db, merchant: MerchantActor): Promise<
   }
   return counts
 }
-
-/** The merchant's shop name for the page heading. */
-export async function shopNameOf(db: Db, merchant: MerchantActor): Promise<string> {
-  const [shop] = await queryPrepared<{ name: string }>(db, Prisma.sql`SELECT s.name FROM "Shop" s WHERE s.id = ${merchant.shopId}::uuid`)
-  if (!shop) throw new Error(`shop ${merchant.shopId} not found`)
-  return shop.name
-}

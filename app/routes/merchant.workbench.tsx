@@ -13,9 +13,9 @@ import { useT } from '~/i18n/use-t'
 import { readForm } from '~/infra/csrf.server'
 import { db } from '~/infra/db.server'
 import { serviceDeps } from '~/infra/deps.server'
-import { requireMerchant } from '~/infra/session.server'
+import { getShopName, requireMerchant } from '~/infra/session.server'
 import { FLAG_COLORS, MAX_BULK, pick, WORKBENCH_TABS, type WorkbenchTab } from '~/models/list-filters'
-import { listWorkbench, shopNameOf, workbenchCounts, type WorkbenchQuery } from '~/models/workbench.server'
+import { listWorkbench, workbenchCounts, type WorkbenchQuery } from '~/models/workbench.server'
 import { withRowExtras } from '~/models/case-rows.server'
 import { confirmReceiptInBulk } from '~/services/case-commands.server'
 
@@ -41,13 +41,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const merchant = await requireMerchant(request, 'HANDLE_AFTER_SALES')
   const query = queryOf(new URL(request.url).searchParams)
   const [shopName, page, counts] = await Promise.all([
-    shopNameOf(db(), merchant),
+    getShopName(request),
     listWorkbench(db(), merchant, query),
     workbenchCounts(db(), merchant),
   ])
   // One page's rows get the merchant's own deadline and how refunded orders stand.
   const items = await withRowExtras(db(), 'MERCHANT', page.items)
-  return { shopName, role: merchant.role, tab: query.tab, paged: Boolean(query.after), counts, items, nextCursor: page.nextCursor }
+  return { shopName: shopName ?? '', role: merchant.role, tab: query.tab, paged: Boolean(query.after), counts, items, nextCursor: page.nextCursor }
 }
 
 /** 批量确认收货: each case stands or fails on its own; the page says which were held back and why. */
