@@ -5,3 +5,17 @@
 import { requestContext } from './logger.server'
 
 export const requestKey = (request: Request): object => requestContext.getStore() ?? request
+
+/** `compute`, run once per HTTP request however many loaders ask (the promise is shared). */
+export function oncePerRequest<T>(compute: (request: Request) => Promise<T>): (request: Request) => Promise<T> {
+  const seen = new WeakMap<object, Promise<T>>()
+  return (request) => {
+    const key = requestKey(request)
+    let pending = seen.get(key)
+    if (!pending) {
+      pending = compute(request)
+      seen.set(key, pending)
+    }
+    return pending
+  }
+}

@@ -6,7 +6,7 @@ import { findSessionActor, type SessionActor } from '~/models/actor.server'
 import { clock } from './clock.server'
 import { cookies } from './cookies.server'
 import { db } from './db.server'
-import { requestKey } from './request-key.server'
+import { oncePerRequest } from './request-key.server'
 
 export async function sessionToken(request: Request): Promise<string | null> {
   const token: unknown = await cookies().session.parse(request.headers.get('Cookie'))
@@ -16,19 +16,11 @@ export async function sessionToken(request: Request): Promise<string | null> {
 // The loaders of one page view (root + route) share one lookup. An action may change what the
 // lookup finds (a login, messages marked read), so it looks for itself and is not remembered: the
 // loaders that run after it in the same request (each handed a GET copy) look once, afresh.
-const sessionCache = new WeakMap<object, Promise<SessionActor | null>>()
-
 const lookUp = (request: Request) => sessionToken(request).then((token) => (token ? findSessionActor(db(), token, clock().now()) : null))
+const lookUpOnce = oncePerRequest(lookUp)
 
 function getSession(request: Request): Promise<SessionActor | null> {
-  if (request.method !== 'GET' && request.method !== 'HEAD') return lookUp(request)
-  const key = requestKey(request)
-  let pending = sessionCache.get(key)
-  if (!pending) {
-    pending = lookUp(request)
-    sessionCache.set(key, pending)
-  }
-  return pending
+  return request.method === 'GET' || request.method === 'HEAD' ? lookUpOnce(request) : lookUp(request)
 }
 
 export async function getActor(request: Request): Promise<Actor | null> {
