@@ -20,7 +20,6 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { spawnSync } from 'node:child_process'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { SMTPServer } from 'smtp-server'
 import { defaultPolicy } from '~/domain/policy'
@@ -31,7 +30,7 @@ import { httpPaymentGateway } from '~/infra/payment-gateway.server'
 import { DEADLINE_KINDS, nextDeadlineDueAt, sweepDeadlines } from '~/services/deadlines.server'
 import { deadlineSleepMs, laneDefaults, startLanes } from '~/services/jobs.server'
 import { createDatabase, freePort, startPostgres } from '../scripts/embedded-services'
-import { root } from './harness'
+import { migrateDeploy, root, runBench } from './harness'
 
 process.env.LOG_LEVEL ??= 'error' // the failing refund lane would log every call
 const CASES = Number(process.env.BENCH_CASES ?? 100_000)
@@ -111,8 +110,7 @@ async function main() {
   try {
     await createDatabase(postgres, 'bench')
     const url = postgres.url('bench')
-    const migrate = spawnSync(process.execPath, ['node_modules/prisma/build/index.js', 'migrate', 'deploy'], { cwd: root, env: { ...process.env, DATABASE_URL: url }, encoding: 'utf8' })
-    if (migrate.status !== 0) throw new Error(migrate.stderr)
+    migrateDeploy(url)
     const db = createDb(url, 10)
     process.stdout.write(`machine: ${load()}\n`)
 
@@ -263,7 +261,4 @@ const RAW_DUE_QUERIES: { sql: string; params: (now: Date, remindBefore: Date) =>
 ]
 if (RAW_DUE_QUERIES.length !== DEADLINE_KINDS.length) throw new Error('bench: one raw query per deadline kind')
 
-main().catch((error) => {
-  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`)
-  process.exit(1)
-})
+runBench(main)

@@ -1,12 +1,26 @@
 // What the HTTP benchmarks share: the real server (server/index.ts over the Remix build) started on
 // loopback beside an S3 server and an SMTP receiver, plain HTTP requests, and a logged-in session.
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import http from 'node:http'
 import path from 'node:path'
 import { S3RVER_CREDENTIALS, freePort, startS3, startSmtpReceiver } from '../scripts/embedded-services'
 
 export const root = path.resolve(import.meta.dirname, '..')
+
+/** Runs a bench's main; a failure prints its stack and exits 1, so a broken bench never reads as a result. */
+export function runBench(main: () => Promise<void>) {
+  main().catch((error) => {
+    process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`)
+    process.exit(1)
+  })
+}
+
+/** Applies every migration to `databaseUrl` with the real `prisma migrate deploy`. */
+export function migrateDeploy(databaseUrl: string) {
+  const migrate = spawnSync(process.execPath, ['node_modules/prisma/build/index.js', 'migrate', 'deploy'], { cwd: root, env: { ...process.env, DATABASE_URL: databaseUrl }, encoding: 'utf8' })
+  if (migrate.status !== 0) throw new Error(migrate.stderr)
+}
 
 /**
  * The last lines of a throughput bench (upload, download): the best round of each side, the

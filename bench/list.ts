@@ -7,7 +7,6 @@
 // and the worst p95 in ms (goal ≤ 50 ms).
 // BENCH_DATABASE_URL reuses a database that already holds the bulk data (seeding takes ~4 minutes).
 import autocannon from 'autocannon'
-import { spawnSync } from 'node:child_process'
 import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -21,7 +20,7 @@ import { encodeCursor, PAGE_SIZE } from '~/models/pagination'
 import { byDeadline, listWorkbench, workbenchCounts, type WorkbenchQuery } from '~/models/workbench.server'
 import { BULK_NOW, BULK_PASSWORD, bulkAgentEmail, bulkShopEmail, seedBulkData } from '../prisma/bulk-data'
 import { createDatabase, freePort, startPostgres } from '../scripts/embedded-services'
-import { httpRequest, logIn, root, startPortal } from './harness'
+import { httpRequest, logIn, migrateDeploy, root, runBench, startPortal } from './harness'
 
 const CASES = Number(process.env.BENCH_CASES ?? 1_000_000)
 const RUNS = Number(process.env.BENCH_RUNS ?? 200)
@@ -122,8 +121,7 @@ async function main() {
       await createDatabase(postgres, 'bench')
       url = postgres.url('bench')
     }
-    const migrate = spawnSync(process.execPath, ['node_modules/prisma/build/index.js', 'migrate', 'deploy'], { cwd: root, env: { ...process.env, DATABASE_URL: url }, encoding: 'utf8' })
-    if (migrate.status !== 0) throw new Error(migrate.stderr)
+    migrateDeploy(url)
     const db = createDb(url, 4)
     process.stdout.write(`seeding ${CASES} cases…\n`)
     const seedStarted = performance.now()
@@ -245,7 +243,4 @@ async function main() {
   }
 }
 
-main().catch((error) => {
-  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`)
-  process.exit(1)
-})
+runBench(main)

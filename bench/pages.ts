@@ -9,7 +9,6 @@
 // p97.5, and errors (goal 0).
 // BENCH_SECONDS (per page per round, default 3) and BENCH_ROUNDS (default 4) size the run.
 import autocannon from 'autocannon'
-import { spawnSync } from 'node:child_process'
 import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -17,7 +16,7 @@ import { gzipSync } from 'node:zlib'
 import { createDb } from '~/infra/db.server'
 import { DEMO_LOGINS, DEMO_PASSWORD, seedDemoData } from '../prisma/demo-data'
 import { createDatabase, freePort, startPostgres } from '../scripts/embedded-services'
-import { httpRequest, logIn, root, startPortal } from './harness'
+import { httpRequest, logIn, migrateDeploy, root, runBench, startPortal } from './harness'
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4)
@@ -67,8 +66,7 @@ async function main() {
     stops.push(() => postgres.stop())
     await createDatabase(postgres, 'bench')
     const url = postgres.url('bench')
-    const migrate = spawnSync(process.execPath, ['node_modules/prisma/build/index.js', 'migrate', 'deploy'], { cwd: root, env: { ...process.env, DATABASE_URL: url }, encoding: 'utf8' })
-    if (migrate.status !== 0) throw new Error(migrate.stderr)
+    migrateDeploy(url)
     const db = createDb(url, 2)
     await seedDemoData(db, new Date())
     await db.$disconnect()
@@ -129,7 +127,4 @@ async function main() {
   }
 }
 
-main().catch((error) => {
-  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`)
-  process.exit(1)
-})
+runBench(main)

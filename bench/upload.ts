@@ -11,7 +11,7 @@ import path from 'node:path'
 import { PassThrough } from 'node:stream'
 import { createS3Client } from '~/infra/storage.server'
 import { createDatabase, freePort, S3RVER_CREDENTIALS, startPostgres } from '../scripts/embedded-services'
-import { httpRequest, logIn, reportThroughput, root, startPortal, type Portal } from './harness'
+import { httpRequest, logIn, reportThroughput, root, runBench, startPortal, type Portal } from './harness'
 import { DEMO_LOGINS, DEMO_PASSWORD } from '../prisma/demo-data'
 
 const SIZE = Number(process.env.BENCH_UPLOAD_BYTES ?? 1024 * 1024 * 1024)
@@ -140,7 +140,4 @@ async function main() {
   }
 }
 
-main().catch((error) => {
-  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`)
-  process.exit(1)
-})
+runBench(main)
