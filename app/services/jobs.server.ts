@@ -34,9 +34,9 @@ import { deliverDueWebhooks, deliverNextWebhook, WEBHOOK_LANE_DEFAULTS } from '.
 export async function runJobsOnce() {
   const now = () => clock().now()
   const deps = serviceDeps()
-  const started = performance.now()
+  const endPass = metrics().lanePassDuration.startTimer({ lane: 'deadlines' })
   const fired = await sweepDeadlines(deps)
-  metrics().lanePassDuration.observe({ lane: 'deadlines' }, (performance.now() - started) / 1000)
+  endPass()
   const refunds = await processDueRefunds(deps, paymentGateway(), paymentNotifyUrl())
   const emails = await deliverDueEmails(db(), mailer(), env().MAIL_FROM, now)
   const webhooks = await deliverDueWebhooks(db(), now, policy(), { allowPrivate: env().EGRESS_ALLOW_PRIVATE })
@@ -202,7 +202,7 @@ export function startLanes(config: LanesConfig): RunningLanes {
     }
     while (!stopping) {
       try {
-        const started = performance.now()
+        const endPass = metrics().lanePassDuration.startTimer({ lane: 'deadlines' })
         const sweptAt = deadlineDeps.clock.now()
         const skip = new Set(excluded())
         const fires: Promise<boolean>[] = []
@@ -230,7 +230,7 @@ export function startLanes(config: LanesConfig): RunningLanes {
             fires.push(fire)
           }
         }
-        if (fires.length) void Promise.all(fires).then(() => metrics().lanePassDuration.observe({ lane: 'deadlines' }, (performance.now() - started) / 1000))
+        if (fires.length) void Promise.all(fires).then(() => endPass())
         if (stopping) break
         await alarm.sleep(async () => {
           const at = deadlineDeps.clock.now()
@@ -273,7 +273,7 @@ export function startLanes(config: LanesConfig): RunningLanes {
     const { next, nextDue } = deliveries[lane]
     while (!stopping) {
       // One pass of a slot: from waking until it finds nothing due.
-      const started = performance.now()
+      const endPass = metrics().lanePassDuration.startTimer({ lane })
       let attempted = 0
       try {
         while (!stopping && (await next()) !== null) attempted++
@@ -282,7 +282,7 @@ export function startLanes(config: LanesConfig): RunningLanes {
         await pause(laneDefaults.errorRetryMs)
         continue
       }
-      if (attempted) metrics().lanePassDuration.observe({ lane }, (performance.now() - started) / 1000)
+      if (attempted) endPass()
       if (stopping) break
       try {
         await alarm.sleep(async () => {

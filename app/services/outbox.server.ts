@@ -119,9 +119,9 @@ export async function deliverDueEmails(
   now: () => Date,
   policy = outboxPolicy,
 ): Promise<{ sent: number; failed: number }> {
-  const started = performance.now()
+  const endPass = metrics().lanePassDuration.startTimer({ lane: 'email' })
   const outcomes = await drainSlots(policy.concurrency, policy.batchSize, () => deliverNextEmail({ db, transport, from, now, policy }))
-  metrics().lanePassDuration.observe({ lane: 'email' }, (performance.now() - started) / 1000)
+  endPass()
   const sent = outcomes.filter((o) => o === 'ok').length
   return { sent, failed: outcomes.length - sent }
 }

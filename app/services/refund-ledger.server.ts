@@ -253,11 +253,11 @@ export async function payNextRefund(lane: RefundLane): Promise<keyof RefundLaneR
  * or failing on its own (a slow or failing call holds up no other refund), at most `batchSize`.
  */
 export async function processDueRefunds(deps: ServiceDeps, gateway: PaymentGateway, notifyUrl: string, policy = refundLanePolicy): Promise<RefundLaneResult> {
-  const started = performance.now()
+  const endPass = metrics().lanePassDuration.startTimer({ lane: 'refund' })
   const result: RefundLaneResult = { submitted: 0, succeeded: 0, failed: 0, retrying: 0 }
   const outcomes = await drainSlots(policy.concurrency, policy.batchSize, () => payNextRefund({ deps, gateway, notifyUrl, policy }))
   for (const outcome of outcomes) result[outcome]++
-  metrics().lanePassDuration.observe({ lane: 'refund' }, (performance.now() - started) / 1000)
+  endPass()
   return result
 }
 

@@ -164,11 +164,11 @@ export async function deliverNextWebhook(db: Db, now: () => Date, policy: Policy
 
 /** One drain: what is due now, `concurrency` at a time; how many were delivered (2xx) and how many attempts failed. */
 export async function deliverDueWebhooks(db: Db, now: () => Date, policy: Policy, options: WebhookDeliveryOptions): Promise<{ delivered: number; failed: number }> {
-  const started = performance.now()
+  const endPass = metrics().lanePassDuration.startTimer({ lane: 'webhook' })
   const outcomes = await drainSlots(options.concurrency ?? WEBHOOK_LANE_DEFAULTS.concurrency, options.batchSize ?? WEBHOOK_LANE_DEFAULTS.batchSize, () =>
     deliverNextWebhook(db, now, policy, options),
   )
-  metrics().lanePassDuration.observe({ lane: 'webhook' }, (performance.now() - started) / 1000)
+  endPass()
   const delivered = outcomes.filter((o) => o === 'ok').length
   return { delivered, failed: outcomes.length - delivered }
 }
