@@ -1,11 +1,10 @@
 // The operators' Prometheus endpoint: off without a token, closed without the right one, and
 // figures that are the database's own (lane queues, refunds by state) and the requests' routes.
 import { afterAll, beforeEach, describe, expect, it } from 'vitest'
-import { defaultPolicy } from '~/domain/policy'
 import { metrics, scrape } from '~/infra/metrics.server'
 import { readQueues, registerQueueGauges } from '~/services/metrics-gauges.server'
 import { routeLabeller } from '../server/route-label'
-import { TestClock, makeBuyer, makeOrderAndCase, makeShop, testDb } from './support'
+import { TestClock, makeBuyer, makeOrderAndCase, makeShop, serviceDeps, testDb } from './support'
 
 const db = testDb()
 const TOKEN = 'metrics-token-for-the-tests-0123456789'
@@ -58,7 +57,7 @@ describe('lane queues and refunds, read from the database', () => {
     const notYet = await makeOrderAndCase(db, shop.id, buyer.buyer.id)
     await db.afterSalesCase.update({ where: { id: notYet.case.id }, data: { nextDeadlineAt: at(30_000) } })
 
-    const snapshot = await readQueues(db, now, defaultPolicy)
+    const snapshot = await readQueues(serviceDeps(db, clock), now)
     const email = snapshot.lanes.find((l) => l.lane === 'email')!
     expect([Number(email.queued), Number(email.due), Number(email.gave_up)]).toEqual([3, 2, 1])
     expect(new Date(email.oldest_due!).getTime()).toBe(at(-90_000).getTime())
@@ -66,7 +65,7 @@ describe('lane queues and refunds, read from the database', () => {
     expect(Number(deadline.due)).toBe(1)
     expect(new Date(deadline.oldest_due!).getTime()).toBe(at(-30_000).getTime())
 
-    registerQueueGauges(() => readQueues(db, now, defaultPolicy))
+    registerQueueGauges(() => readQueues(serviceDeps(db, clock), now))
     const text = await metrics().registry.metrics()
     expect(text).toMatch(/^portal_lane_due\{lane="email"\} 2$/m)
     expect(text).toMatch(/^portal_lane_queued\{lane="email"\} 3$/m)

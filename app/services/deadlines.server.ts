@@ -94,6 +94,16 @@ export async function nextDeadlineDueAt(deps: ServiceDeps, busy: readonly string
   return row?.at ?? null
 }
 
+/**
+ * How many deadlines are due now and since when the oldest has been (the operators' gauges), from
+ * each kind's own due query, counting at most `cap` per kind so a scrape stays cheap after downtime.
+ */
+export async function deadlineBacklog(deps: ServiceDeps, now: Date, cap = 10_000): Promise<{ due: number; oldestDueAt: Date | null }> {
+  const parts = DEADLINE_KINDS.map((kind) => Prisma.sql`(${kind.dueSql(now, cap, deps)})`)
+  const [row] = await queryRows<{ due: number; oldest: Date | null }>(deps.db, Prisma.sql`SELECT count(*)::int AS "due", min("dueAt") AS "oldest" FROM (${Prisma.join(parts, ' UNION ALL ')}) d`)
+  return { due: row?.due ?? 0, oldestDueAt: row?.oldest ?? null }
+}
+
 export type DueOfKind = DueDeadline & { kind: string }
 
 /**
