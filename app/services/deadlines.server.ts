@@ -11,6 +11,7 @@ import { logger } from '~/infra/logger.server'
 import { metrics } from '~/infra/metrics.server'
 import { fireSystemEvent } from './case-commands.server'
 import type { ServiceDeps } from './deps'
+import { drainSlots } from './leased-queue.server'
 
 export type DueDeadline = { caseId: string; event: CaseEvent; /** The moment it became due (for lateness). */ dueAt: Date }
 
@@ -160,13 +161,12 @@ export async function sweepDeadlines(deps: ServiceDeps, options: SweepOptions = 
   for (const kind of DEADLINE_KINDS) {
     const ofKind = due.filter((d) => d.kind === kind.name)
     let next = 0
-    const slot = async () => {
-      while (next < ofKind.length && !options.stopping?.()) {
-        const one = ofKind[next++]!
-        if (await fireDeadline(deps, one, options.onFired)) fired[kind.name] = (fired[kind.name] ?? 0) + 1
-      }
-    }
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, ofKind.length)) }, slot))
+    const outcomes = await drainSlots(Math.min(concurrency, ofKind.length), ofKind.length, async () => {
+      if (next >= ofKind.length || options.stopping?.()) return null
+      return (await fireDeadline(deps, ofKind[next++]!, options.onFired)) ? 'fired' : 'not-fired'
+    })
+    const count = outcomes.filter((outcome) => outcome === 'fired').length
+    if (count) fired[kind.name] = count
   }
   return fired
 }

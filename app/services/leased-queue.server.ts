@@ -77,7 +77,8 @@ export function backoffMs(attempts: number, firstMs: number, maxMs: number): num
 
 /**
  * Runs `next` in `concurrency` slots until it finds nothing due or `limit` rows were taken: one
- * drain of a queue (tests, the e2e clock hook). Each slot takes one row at a time.
+ * drain of a queue or of a sweep's due deadlines (tests, the e2e clock hook). Each slot takes one
+ * row at a time.
  */
 export async function drainSlots<Outcome extends string>(
   concurrency: number,
