@@ -8,8 +8,8 @@ import http from 'node:http'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { disconnectDb } from '~/infra/db.server'
-import { env, EnvError } from '~/infra/env.server'
-import { exitUnlessStorageReady } from '~/infra/storage.server'
+import { env } from '~/infra/env.server'
+import { exitUnlessReadyToStart } from '~/infra/startup.server'
 import { logger, requestContext } from '~/infra/logger.server'
 import { metrics } from '~/infra/metrics.server'
 import { routeLabeller } from './route-label'
@@ -74,16 +74,7 @@ export async function createApp(buildPath = path.resolve('build/index.js')) {
 }
 
 async function main() {
-  try {
-    env()
-  } catch (error) {
-    if (error instanceof EnvError) {
-      process.stderr.write(`${error.message}\n`)
-      process.exit(1)
-    }
-    throw error
-  }
-  await exitUnlessStorageReady('portal') // the bucket exists and is writable, or one line and exit 1
+  await exitUnlessReadyToStart('portal') // a valid environment and a writable bucket, or one message and exit 1
   const { HOST, PORT } = env()
   const app = await createApp()
   // Remix hands the request body on through a web stream that pauses the socket whenever its

@@ -5,8 +5,8 @@
 import http from 'node:http'
 import { createDb, disconnectDb } from '~/infra/db.server'
 import { serviceDeps } from '~/infra/deps.server'
-import { env, EnvError } from '~/infra/env.server'
-import { exitUnlessStorageReady } from '~/infra/storage.server'
+import { env } from '~/infra/env.server'
+import { exitUnlessReadyToStart } from '~/infra/startup.server'
 import { logger } from '~/infra/logger.server'
 import { mailer } from '~/infra/mailer.server'
 import { scrape } from '~/infra/metrics.server'
@@ -66,16 +66,7 @@ function serveMetrics(): http.Server | undefined {
 }
 
 async function main() {
-  try {
-    env()
-  } catch (error) {
-    if (error instanceof EnvError) {
-      process.stderr.write(`${error.message}\n`)
-      process.exit(1)
-    }
-    throw error
-  }
-  await exitUnlessStorageReady('worker') // the bucket exists and is writable, or one line and exit 1
+  await exitUnlessReadyToStart('worker') // a valid environment and a writable bucket, or one message and exit 1
   logger.info('worker started')
   const worker = startWorker()
   let stopping = false
