@@ -1,8 +1,15 @@
+import path from 'node:path'
 import { defineConfig } from '@playwright/test'
+
+// E2E_GATE_FIXTURE runs one of tests/gate/'s deliberately failing specs with this same setup (the
+// real server, its log check, forbidOnly): scripts/check-test-gate.ts proves a failure fails the run.
+const gateFixture = process.env.E2E_GATE_FIXTURE
 
 // Debian's Chromium; Playwright never downloads a browser here.
 export default defineConfig({
-  testDir: 'e2e',
+  testDir: gateFixture ? path.dirname(gateFixture) : 'e2e',
+  // A focused test (`.only`) would silently skip the rest of the suite.
+  forbidOnly: true,
   globalSetup: './e2e/global-setup.ts',
   fullyParallel: false,
   workers: 1,
@@ -10,10 +17,12 @@ export default defineConfig({
   timeout: 30_000,
   reporter: [['list']],
   // Specs that move the server's clock run after all the others.
-  projects: [
-    { name: 'portal', testIgnore: /clock\// },
-    { name: 'clock', testMatch: /clock\/.*\.spec\.ts/, dependencies: ['portal'] },
-  ],
+  projects: gateFixture
+    ? [{ name: 'gate', testMatch: path.basename(gateFixture) }]
+    : [
+        { name: 'portal', testIgnore: /clock\// },
+        { name: 'clock', testMatch: /clock\/.*\.spec\.ts/, dependencies: ['portal'] },
+      ],
   use: {
     baseURL: process.env.E2E_BASE_URL,
     locale: 'zh-CN',
