@@ -2,6 +2,7 @@
 // Unsigned, stale or tampered bodies are refused; a genuine one settles the refund, idempotently:
 // the gateway repeats a notification until it hears 200.
 import type { ActionFunctionArgs } from '@remix-run/node'
+import { methodNotAllowed } from '~/infra/api-route.server'
 import { serviceDeps } from '~/infra/deps.server'
 import { requireGatewayNotification } from '~/infra/payments.server'
 import { applyGatewayResult } from '~/services/refund-ledger.server'
@@ -13,4 +14,4 @@ export async function action({ request }: ActionFunctionArgs) {
   return Response.json({ ok: true, known: result.known })
 }
 
-export const loader = () => Response.json({ error: 'METHOD_NOT_ALLOWED' }, { status: 405 })
+export const loader = methodNotAllowed
