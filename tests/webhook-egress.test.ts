@@ -181,6 +181,7 @@ describe('registration', () => {
   it('accepts loopback when the operator allows private targets', async () => {
     const { world, deps } = await shop()
     await addWebhook({ ...deps, egress: { allowPrivate: true } }, world.main, { url: 'http://127.0.0.1:8080/x', events })
+    expect((await loadShopSettings(db, world.main)).webhooks.map((w) => w.url)).toEqual(['http://127.0.0.1:8080/x'])
   })
 })
 
