@@ -3,7 +3,7 @@
 // As in vitest's setup, TEST_DATABASE_ADMIN_URL, TEST_S3_* and TEST_SMTP_URL point it at external
 // services instead (no e2e spec reads received mail); what it created there is dropped at the end.
 import { spawn, spawnSync } from 'node:child_process'
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { freePort, startPostgres, startSmtpReceiver } from '../scripts/embedded-services'
@@ -11,6 +11,7 @@ import { startSandboxGateway } from '../scripts/sandbox-gateway'
 import { createTestDatabase, dropDatabasesWithPrefix, dropStaleTestDatabases, newRunPrefix } from '../tests/setup/databases'
 import { startTestS3, sweepStaleTestBuckets } from '../tests/setup/s3'
 import { E2E_METRICS_TOKEN } from './helpers'
+import { serverLogProblems } from './server-log'
 
 const root = path.resolve(import.meta.dirname, '..')
 
@@ -75,20 +76,36 @@ export default async function globalSetup() {
   }
   // The server's JSON log goes to test-results/e2e-server.log, for reading after a failure.
   mkdirSync(path.join(root, 'test-results'), { recursive: true })
-  const log = openSync(path.join(root, 'test-results/e2e-server.log'), 'w')
+  const logPath = path.join(root, 'test-results/e2e-server.log')
+  const log = openSync(logPath, 'w')
   const server = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], { cwd: root, env, stdio: ['ignore', log, log] })
+  // A server that dies during the run fails it, with how it ended.
+  let serverEnd: string | undefined
+  const serverExited = new Promise<void>((resolve) => {
+    server.once('exit', (code, signal) => {
+      serverEnd = `code ${code}, signal ${signal}`
+      resolve()
+    })
+  })
   const baseUrl = `http://localhost:${port}`
   await waitForHealthy(baseUrl, 30_000)
   process.env.E2E_BASE_URL = baseUrl
 
   return async () => {
-    await new Promise<void>((resolve) => {
-      server.once('exit', () => resolve())
+    const diedEarly = serverEnd
+    // Wait only for a server still running: one that already died fires no second `exit`.
+    if (!diedEarly) {
       server.kill('SIGTERM')
-    })
+      await serverExited
+    }
     await Promise.all([s3.stop(), smtp.stop(), gateway.stop()])
     await dropDatabasesWithPrefix(adminUrl, prefix)
     await stopPostgres()
     rmSync(dir, { recursive: true, force: true })
+    const problems = serverLogProblems(readFileSync(logPath, 'utf8'))
+    if (diedEarly) problems.unshift(`the e2e server died during the run (${diedEarly})`)
+    if (problems.length) {
+      throw new Error(`the e2e server's log (${path.relative(root, logPath)}) holds ${problems.length} problem(s):\n${problems.slice(0, 20).join('\n')}`)
+    }
   }
 }
