@@ -25,3 +25,10 @@ export async function attemptLogIn(page: Page, email: string, password: string) 
 export async function expectSignedIn(page: Page) {
   await expect(page.getByTestId('signed-in-as')).toBeVisible()
 }
+
+/** Opens a page and requires it to be the page itself: a 2xx answer, not an error page. */
+export async function visit(page: Page, url: string) {
+  const response = await page.goto(url)
+  expect(response?.status(), `${url}: the answer's status`).toBeLessThan(300)
+  await expect(page.getByTestId('error-page'), `${url}: an error page`).toHaveCount(0)
+}

@@ -16,7 +16,7 @@ export function RouteErrorBoundary() {
         ? [t('error.notFound.title'), t('error.notFound.body')]
         : [t('error.unexpected.title'), t('error.unexpected.body')]
   return (
-    <section className="mx-auto max-w-lg rounded-lg border border-slate-200 bg-white p-6" data-status={status}>
+    <section className="mx-auto max-w-lg rounded-lg border border-slate-200 bg-white p-6" data-status={status} data-testid="error-page">
       <h1 className="text-xl font-semibold">{title}</h1>
       <p className="mt-2 text-slate-700">{body}</p>
       <a href={home} className="mt-4 inline-block text-blue-700 underline">
