@@ -58,6 +58,45 @@ test('an agent claims an unassigned dispute and hands it to a colleague, who is 
   await expect(buyer.getByText('认领了介入单')).toHaveCount(0)
 })
 
+// Runs after the test above, which left CASE with 小二 赵敏 (Agent Zhao).
+test("an agent cannot rule a colleague's dispute without taking it over, and the colleague is told", async ({ browser }) => {
+  const agent = await browser.newPage()
+  await logIn(agent, DEMO_LOGINS.agent)
+  await agent.goto(`/cases/${CASE}`)
+  const holder = agent.getByTestId('dispute-holder')
+  await expect(holder).toContainText('负责客服：小二 赵敏 (Agent Zhao)')
+  await expect(holder).toContainText('该介入单由 小二 赵敏 (Agent Zhao) 负责，您只能查看。')
+  // Read-only: neither the ruling nor an evidence request is offered.
+  await expect(agent.getByRole('heading', { name: '判责', exact: true })).toHaveCount(0)
+  await expect(agent.getByRole('heading', { name: '要求举证' })).toHaveCount(0)
+
+  // 接手 asks once more, naming the colleague; dismissing it changes nothing.
+  const prompts: string[] = []
+  agent.once('dialog', (dialog) => {
+    prompts.push(dialog.message())
+    void dialog.dismiss()
+  })
+  await holder.getByRole('button', { name: '接手' }).click()
+  await expect.poll(() => prompts).toEqual(['确定从 小二 赵敏 (Agent Zhao) 手中接手该介入单吗？'])
+  await expect(holder).toContainText('负责客服：小二 赵敏 (Agent Zhao)')
+  agent.once('dialog', (dialog) => void dialog.accept())
+  await holder.getByRole('button', { name: '接手' }).click()
+  await expect(agent.getByRole('status')).toHaveText('已接手，该介入单由您负责。')
+  await expect(holder).toContainText('负责客服：您（小二 李娜 (Agent Li)）')
+  await expect(holder.getByRole('button')).toHaveCount(0)
+  await expect(agent.getByRole('heading', { name: '判责', exact: true })).toBeVisible()
+
+  const colleague = await browser.newPage()
+  await logIn(colleague, DEMO_LOGINS.agent2)
+  await colleague.goto('/messages?category=DISPUTE')
+  await expect(colleague.getByTestId('notification').filter({ hasText: CASE }).first()).toContainText(
+    `小二 李娜 (Agent Li) 接手了售后单 ${CASE} 的平台介入，您不再负责该介入单。`,
+  )
+  await colleague.goto(`/cases/${CASE}`)
+  await expect(colleague.getByTestId('dispute-holder')).toContainText('负责客服：小二 李娜 (Agent Li)')
+  await expect(colleague.getByRole('heading', { name: '判责', exact: true })).toHaveCount(0)
+})
+
 test('the dashboard draws its four charts with a text summary each, and the period can be changed', async ({ page }) => {
   await logIn(page, DEMO_LOGINS.agent)
   await page.getByRole('navigation', { name: '主菜单' }).getByRole('link', { name: '数据看板' }).click()

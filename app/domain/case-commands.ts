@@ -13,7 +13,7 @@ import type { Policy } from './policy'
 import { yuanToFen } from './money'
 
 /** What only the service can know when it turns an input into an event. */
-export type CommandFacts = { party: Party | null; hasReturnAddress: boolean; proofFiles: number }
+export type CommandFacts = { party: Party | null; agentId: string | null; hasReturnAddress: boolean; proofFiles: number }
 
 type FileKind = 'REJECTION_PROOF' | 'ESCALATION'
 
@@ -135,11 +135,14 @@ export const CASE_COMMANDS = {
         .prefault('')
         .transform((lines) => lines.split('\n').map((line) => line.trim()).filter(Boolean).slice(0, 20)),
     }),
-    event: (input) => ({ type: 'REQUEST_EVIDENCE', party: input.party }),
-    probes: () => [
-      { type: 'REQUEST_EVIDENCE', party: 'MERCHANT' },
-      { type: 'REQUEST_EVIDENCE', party: 'BUYER' },
-    ],
+    event: (input, facts) => ({ type: 'REQUEST_EVIDENCE', party: input.party, by: facts.agentId! }),
+    probes: (_, facts) =>
+      facts.agentId
+        ? [
+            { type: 'REQUEST_EVIDENCE', party: 'MERCHANT', by: facts.agentId },
+            { type: 'REQUEST_EVIDENCE', party: 'BUYER', by: facts.agentId },
+          ]
+        : [],
   }),
   'submit-evidence': define({
     actors: ['BUYER', 'MERCHANT'],
@@ -158,14 +161,15 @@ export const CASE_COMMANDS = {
       internalNote: text(4000).default(''),
       reliedEvidenceIds: list(z.string().uuid()),
     }),
-    event: (input) => ({
+    event: (input, facts) => ({
       type: 'RULE',
       liableParty: input.liableParty,
       outcome: input.outcome,
       refundAmountFen: input.outcome === 'PARTIAL_REFUND' ? input.refundAmount : null,
+      by: facts.agentId!,
     }),
-    // Rejecting is always possible in an open dispute; the amount is checked when it is entered.
-    probes: () => [{ type: 'RULE', liableParty: 'BUYER', outcome: 'REJECT_REQUEST', refundAmountFen: null }],
+    // Rejecting is always possible in an open dispute the agent holds or may claim; the amount is checked when it is entered.
+    probes: (_, facts) => (facts.agentId ? [{ type: 'RULE', liableParty: 'BUYER', outcome: 'REJECT_REQUEST', refundAmountFen: null, by: facts.agentId }] : []),
   }),
 } as const
 
@@ -184,9 +188,12 @@ export function mayIssue(actor: Actor, intent: CaseIntent): boolean {
 
 export const partyOf = (actor: Actor): Party | null => (actor.kind === 'BUYER' ? 'BUYER' : actor.kind === 'MERCHANT' ? 'MERCHANT' : null)
 
+/** What the actor brings to every command: its side, or the agent it is. */
+export const actorFacts = (actor: Actor): Pick<CommandFacts, 'party' | 'agentId'> => ({ party: partyOf(actor), agentId: actor.kind === 'AGENT' ? actor.userId : null })
+
 /** The commands the actor may take on this case now: what the case page offers, and nothing else. */
 export function availableCommands(actor: Actor, c: CaseSnapshot, now: Date, policy: Policy): Set<CaseIntent> {
-  const facts: CommandFacts = { party: partyOf(actor), hasReturnAddress: true, proofFiles: 1 }
+  const facts: CommandFacts = { ...actorFacts(actor), hasReturnAddress: true, proofFiles: 1 }
   const available = new Set<CaseIntent>()
   for (const intent of CASE_INTENTS) {
     if (!mayIssue(actor, intent)) continue

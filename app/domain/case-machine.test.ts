@@ -22,6 +22,8 @@ const HOUR = 3600 * SECOND
 const DAY = 24 * HOUR
 const t0 = new Date('2026-11-22T02:00:00Z')
 const at = (ms: number) => new Date(t0.getTime() + ms)
+const AGENT = 'agent-1'
+const COLLEAGUE = 'agent-2'
 const policy = defaultPolicy
 
 const base: CaseSnapshot = {
@@ -49,7 +51,7 @@ const disputed = (patch: Partial<CaseSnapshot> = {}, requests: EvidenceRequestSn
   state: 'IN_DISPUTE',
   merchantRespondBy: null,
   rounds: 1,
-  dispute: { requests },
+  dispute: { holderId: null, requests },
   ...patch,
 })
 
@@ -214,11 +216,11 @@ describe('every state × every event', () => {
     { type: 'BUYER_SHIP_TIMEOUT' },
     { type: 'RECEIVE_TIMEOUT' },
     { type: 'ESCALATE', by: 'BUYER' },
-    { type: 'REQUEST_EVIDENCE', party: 'BUYER' },
+    { type: 'REQUEST_EVIDENCE', party: 'BUYER', by: AGENT },
     { type: 'SUBMIT_EVIDENCE', requestId: 'r1' },
     { type: 'REMIND_EVIDENCE', requestId: 'r1' },
     { type: 'EXPIRE_EVIDENCE', requestId: 'r1' },
-    { type: 'RULE', liableParty: 'MERCHANT', outcome: 'FULL_REFUND', refundAmountFen: null },
+    { type: 'RULE', liableParty: 'MERCHANT', outcome: 'FULL_REFUND', refundAmountFen: null, by: AGENT },
   ]
   const C = 'CASE_CLOSED'
   const D = 'IN_DISPUTE'
@@ -265,18 +267,19 @@ describe('platform intervention', () => {
     expect(escalated.effects[1]).toEqual({ kind: 'NOTIFY', notice: 'disputeOpened', to: ['BUYER', 'MERCHANT', 'AGENT'], email: true })
   })
   it('asks each party for evidence once at a time, 24 hours, telling that party', () => {
-    const asked = value(transition(disputed(), { type: 'REQUEST_EVIDENCE', party: 'MERCHANT' }, at(0), policy))
+    const asked = value(transition(disputed(), { type: 'REQUEST_EVIDENCE', party: 'MERCHANT', by: AGENT }, at(0), policy))
     expect(asked.effects).toEqual([
+      { kind: 'HOLD_DISPUTE', agentId: AGENT, claim: true },
       { kind: 'OPEN_EVIDENCE_REQUEST', party: 'MERCHANT', dueAt: at(24 * HOUR), remindAtOnce: false },
       { kind: 'NOTIFY', notice: 'evidenceRequested', to: ['MERCHANT'], email: true },
     ])
-    expect(transition(disputed({}, [request()]), { type: 'REQUEST_EVIDENCE', party: 'MERCHANT' }, at(0), policy)).toEqual({ ok: false, error: 'EVIDENCE_ALREADY_REQUESTED' })
-    expect(transition(disputed({}, [request({ status: 'SUBMITTED' })]), { type: 'REQUEST_EVIDENCE', party: 'MERCHANT' }, at(0), policy).ok).toBe(true)
-    expect(transition(disputed({}, [request()]), { type: 'REQUEST_EVIDENCE', party: 'BUYER' }, at(0), policy).ok).toBe(true)
+    expect(transition(disputed({}, [request()]), { type: 'REQUEST_EVIDENCE', party: 'MERCHANT', by: AGENT }, at(0), policy)).toEqual({ ok: false, error: 'EVIDENCE_ALREADY_REQUESTED' })
+    expect(transition(disputed({}, [request({ status: 'SUBMITTED' })]), { type: 'REQUEST_EVIDENCE', party: 'MERCHANT', by: AGENT }, at(0), policy).ok).toBe(true)
+    expect(transition(disputed({}, [request()]), { type: 'REQUEST_EVIDENCE', party: 'BUYER', by: AGENT }, at(0), policy).ok).toBe(true)
   })
   it('reminds at once when the window is shorter than the reminder line (an operator policy)', () => {
     const short = withOverrides({ dispute: { merchantEvidenceMs: 6 * HOUR } })
-    expect(kinds(transition(disputed(), { type: 'REQUEST_EVIDENCE', party: 'MERCHANT' }, at(0), short))).toEqual(['OPEN_EVIDENCE_REQUEST', 'NOTIFY:evidenceRequested', 'NOTIFY:evidenceReminderMerchant'])
+    expect(kinds(transition(disputed(), { type: 'REQUEST_EVIDENCE', party: 'MERCHANT', by: AGENT }, at(0), short))).toEqual(['HOLD_DISPUTE', 'OPEN_EVIDENCE_REQUEST', 'NOTIFY:evidenceRequested', 'NOTIFY:evidenceReminderMerchant'])
   })
   it('takes a submission until the due time, exactly', () => {
     const open = disputed({}, [request()])
@@ -311,10 +314,37 @@ describe('platform intervention', () => {
   })
 })
 
+describe('the agent holding a dispute', () => {
+  const held = (holderId: string | null) => disputed({ dispute: { holderId, requests: [] } })
+  const ask = (by: string, holderId: string | null) => transition(held(holderId), { type: 'REQUEST_EVIDENCE', party: 'MERCHANT', by }, at(0), policy)
+  const rule = (by: string, holderId: string | null) => transition(held(holderId), { type: 'RULE', liableParty: 'MERCHANT', outcome: 'REJECT_REQUEST', refundAmountFen: null, by }, at(0), policy)
+  it('alone asks for evidence and rules', () => {
+    expect(value(ask(AGENT, AGENT)).effects[0]).toEqual({ kind: 'HOLD_DISPUTE', agentId: AGENT, claim: false })
+    expect(value(rule(AGENT, AGENT)).effects[0]).toEqual({ kind: 'HOLD_DISPUTE', agentId: AGENT, claim: false })
+  })
+  it("refuses a colleague, before anything else about the act", () => {
+    expect(ask(COLLEAGUE, AGENT)).toEqual({ ok: false, error: 'HELD_BY_ANOTHER_AGENT' })
+    expect(rule(COLLEAGUE, AGENT)).toEqual({ ok: false, error: 'HELD_BY_ANOTHER_AGENT' })
+    // Even where the act itself would be refused for another reason, the colleague hears whose dispute it is.
+    expect(transition(disputed({ dispute: { holderId: AGENT, requests: [request()] } }), { type: 'REQUEST_EVIDENCE', party: 'MERCHANT', by: COLLEAGUE }, at(0), policy)).toEqual({
+      ok: false,
+      error: 'HELD_BY_ANOTHER_AGENT',
+    })
+  })
+  it('claims an unassigned dispute by acting in it', () => {
+    expect(value(ask(COLLEAGUE, null)).effects[0]).toEqual({ kind: 'HOLD_DISPUTE', agentId: COLLEAGUE, claim: true })
+    expect(value(rule(COLLEAGUE, null)).effects[0]).toEqual({ kind: 'HOLD_DISPUTE', agentId: COLLEAGUE, claim: true })
+  })
+  it('leaves the system alone: deadlines fire whoever holds the dispute', () => {
+    const open = disputed({ dispute: { holderId: AGENT, requests: [request()] } })
+    expect(value(transition(open, { type: 'EXPIRE_EVIDENCE', requestId: 'r1' }, at(24 * HOUR), policy)).to).toBe('REFUNDED')
+  })
+})
+
 describe('the ruling', () => {
   const open = disputed({ requestedAmountFen: 250_00, refundableFen: 300_00 })
   const rule = (outcome: (typeof RULING_OUTCOMES)[number], refundAmountFen: number | null = null, c = open) =>
-    transition(c, { type: 'RULE', liableParty: 'MERCHANT', outcome, refundAmountFen }, at(0), policy)
+    transition(c, { type: 'RULE', liableParty: 'MERCHANT', outcome, refundAmountFen, by: AGENT }, at(0), policy)
   it('refunds what the buyer asked for in full', () => expect(refunds(rule('FULL_REFUND'))).toEqual([250_00]))
   it('takes a partial amount above zero, at most what was asked, at most the balance', () => {
     expect(refunds(rule('PARTIAL_REFUND', 250_00))).toEqual([250_00])
@@ -327,13 +357,13 @@ describe('the ruling', () => {
   it.each([[0], [-5], [null], [12.5]])('refuses a partial refund of %s', (amount) => {
     expect(rule('PARTIAL_REFUND', amount)).toEqual({ ok: false, error: 'REFUND_AMOUNT_INVALID' })
   })
-  it('records the ruling first, then the refund (the refund belongs to it), then tells both parties', () => {
-    expect(kinds(rule('PARTIAL_REFUND', 50_00))).toEqual(['RECORD_RULING', 'REFUND', 'NOTIFY:ruled'])
+  it('holds the dispute, records the ruling, then the refund (the refund belongs to it), then tells both parties', () => {
+    expect(kinds(rule('PARTIAL_REFUND', 50_00))).toEqual(['HOLD_DISPUTE', 'RECORD_RULING', 'REFUND', 'NOTIFY:ruled'])
   })
   it('"return then refund" binds the merchant and waits for the parcel it asks for', () => {
     const ordered = value(rule('RETURN_THEN_REFUND'))
     expect(ordered).toMatchObject({ to: 'AWAITING_RETURN', deadlines: { buyerShipBy: at(policy.returnAndRefund.buyerShipMs) } })
-    expect(ordered.effects[0]).toMatchObject({ kind: 'RECORD_RULING', binds: true })
+    expect(ordered.effects[1]).toMatchObject({ kind: 'RECORD_RULING', binds: true })
     // Escalated after the buyer had shipped: the parcel is awaited, not asked for again.
     const shipped = value(rule('RETURN_THEN_REFUND', null, { ...open, trackingUploadedAt: at(-DAY) }))
     expect(shipped).toMatchObject({ to: 'AWAITING_RECEIPT', deadlines: { merchantReceiveBy: at(policy.returnAndRefund.merchantReceiveMs), buyerShipBy: null } })
@@ -346,7 +376,7 @@ describe('the ruling', () => {
   it('rejecting the request closes the case and binds nobody', () => {
     const rejected = value(rule('REJECT_REQUEST'))
     expect(rejected.to).toBe('CLOSED')
-    expect(rejected.effects[0]).toMatchObject({ kind: 'RECORD_RULING', binds: false, refundAmountFen: null })
+    expect(rejected.effects[1]).toMatchObject({ kind: 'RECORD_RULING', binds: false, refundAmountFen: null })
   })
 })
 
@@ -377,7 +407,7 @@ describe('rounds: after "return then refund" the ruling binds the merchant', () 
   })
   it('a second ruling on round 2 is like the first (one per dispute)', () => {
     const round2 = disputed({ rounds: 2, boundByRuling: true, type: 'RETURN_AND_REFUND' })
-    expect(refunds(transition(round2, { type: 'RULE', liableParty: 'MERCHANT', outcome: 'FULL_REFUND', refundAmountFen: null }, at(DAY), policy))).toEqual([100_00])
+    expect(refunds(transition(round2, { type: 'RULE', liableParty: 'MERCHANT', outcome: 'FULL_REFUND', refundAmountFen: null, by: AGENT }, at(DAY), policy))).toEqual([100_00])
   })
 })
 

@@ -78,6 +78,7 @@ export type CaseError =
   | 'REFUND_ABOVE_BALANCE'
   | 'CONFLICT_ALREADY_RULED'
   | 'OPEN_REQUEST_EXISTS'
+  | 'HELD_BY_ANOTHER_AGENT'
 
 export type Result<T, E = CaseError> = { ok: true; value: T } | { ok: false; error: E }
 export const ok = <T>(value: T): { ok: true; value: T } => ({ ok: true, value })
@@ -110,8 +111,8 @@ export type CaseSnapshot = {
   rounds: number
   /** Another request on the same order is open (one open request per order, also for escalating). */
   otherOpenRequest: boolean
-  /** The open dispute with its evidence requests, when the case is with the platform. */
-  dispute: { requests: readonly EvidenceRequestSnapshot[] } | null
+  /** The open dispute with its evidence requests and the agent holding it, when the case is with the platform. */
+  dispute: { holderId: string | null; requests: readonly EvidenceRequestSnapshot[] } | null
 }
 
 // ─── events ────────────────────────────────────────────────────────────────────
@@ -132,11 +133,12 @@ export type CaseEvent =
   | { type: 'BUYER_SHIP_TIMEOUT' }
   | { type: 'RECEIVE_TIMEOUT' }
   | { type: 'ESCALATE'; by: Party }
-  | { type: 'REQUEST_EVIDENCE'; party: Party }
+  /** `by`: the acting agent's user id (only the dispute's holder acts in it). */
+  | { type: 'REQUEST_EVIDENCE'; party: Party; by: string }
   | { type: 'SUBMIT_EVIDENCE'; requestId: string }
   | { type: 'REMIND_EVIDENCE'; requestId: string }
   | { type: 'EXPIRE_EVIDENCE'; requestId: string }
-  | { type: 'RULE'; liableParty: LiableParty; outcome: RulingOutcome; refundAmountFen: number | null }
+  | { type: 'RULE'; liableParty: LiableParty; outcome: RulingOutcome; refundAmountFen: number | null; by: string }
 
 export type CaseEventType = CaseEvent['type']
 
@@ -172,6 +174,8 @@ export const NOTICES = [
 export type Notice = (typeof NOTICES)[number]
 
 export type Effect =
+  /** The acting agent holds the dispute (`claim`: it was unassigned and is now theirs). */
+  | { kind: 'HOLD_DISPUTE'; agentId: string; claim: boolean }
   | { kind: 'REFUND'; amountFen: number }
   /** A new round with the platform; `reason` is set when the machine, not the party, chose it. */
   | { kind: 'OPEN_DISPUTE'; round: number; openedBy: Party; reason: typeof SYSTEM_ESCALATION_REASON | null }
@@ -423,6 +427,8 @@ export function transition(c: CaseSnapshot, event: CaseEvent, now: Date, policy:
     }
     case 'REQUEST_EVIDENCE': {
       if (c.state !== 'IN_DISPUTE' || !c.dispute) return fail(blocked === 'CASE_CLOSED' ? 'CASE_CLOSED' : 'NOT_IN_DISPUTE')
+      const hold = holdDispute(c.dispute, event.by)
+      if (!hold.ok) return hold
       if (c.dispute.requests.some((r) => r.party === event.party && r.status === 'OPEN')) return fail('EVIDENCE_ALREADY_REQUESTED')
       const dueAt = plus(now, evidenceWindowMs(event.party, policy))
       // A window shorter than the reminder line (an operator's policy) reminds at once, exactly once.
@@ -431,6 +437,7 @@ export function transition(c: CaseSnapshot, event: CaseEvent, now: Date, policy:
         to: 'IN_DISPUTE',
         deadlines: {},
         effects: [
+          hold.value,
           { kind: 'OPEN_EVIDENCE_REQUEST', party: event.party, dueAt, remindAtOnce },
           notify('evidenceRequested', [event.party], true),
           ...(remindAtOnce ? [notify(reminderNotice(event.party), [event.party], true)] : []),
@@ -496,6 +503,8 @@ export function transition(c: CaseSnapshot, event: CaseEvent, now: Date, policy:
         if (c.rounds > 0 && !c.dispute) return fail('CONFLICT_ALREADY_RULED')
         return fail(blocked === 'CASE_CLOSED' ? 'CASE_CLOSED' : 'NOT_IN_DISPUTE')
       }
+      const hold = holdDispute(c.dispute, event.by)
+      if (!hold.ok) return hold
       const amount = rulingRefund(c, event.outcome, event.refundAmountFen)
       if (!amount.ok) return amount
       const binds = event.outcome === 'RETURN_THEN_REFUND'
@@ -504,14 +513,14 @@ export function transition(c: CaseSnapshot, event: CaseEvent, now: Date, policy:
       switch (event.outcome) {
         case 'FULL_REFUND':
         case 'PARTIAL_REFUND':
-          return ok({ to: 'REFUNDED', deadlines: CLEAR_ALL, effects: [ruling, refund(amount.value!), told] })
+          return ok({ to: 'REFUNDED', deadlines: CLEAR_ALL, effects: [hold.value, ruling, refund(amount.value!), told] })
         case 'RETURN_THEN_REFUND':
           // A parcel already on its way (escalated after the buyer shipped) is awaited, not asked for again.
           return c.trackingUploadedAt
-            ? ok({ to: 'AWAITING_RECEIPT', deadlines: { ...CLEAR_ALL, merchantReceiveBy: receiveWindow() }, effects: [ruling, told] })
-            : ok({ to: 'AWAITING_RETURN', deadlines: { ...CLEAR_ALL, buyerShipBy: shipWindow() }, effects: [ruling, told] })
+            ? ok({ to: 'AWAITING_RECEIPT', deadlines: { ...CLEAR_ALL, merchantReceiveBy: receiveWindow() }, effects: [hold.value, ruling, told] })
+            : ok({ to: 'AWAITING_RETURN', deadlines: { ...CLEAR_ALL, buyerShipBy: shipWindow() }, effects: [hold.value, ruling, told] })
         case 'REJECT_REQUEST':
-          return ok({ to: 'CLOSED', deadlines: CLEAR_ALL, effects: [ruling, told] })
+          return ok({ to: 'CLOSED', deadlines: CLEAR_ALL, effects: [hold.value, ruling, told] })
         default:
           return assertNever(event.outcome)
       }
@@ -519,6 +528,15 @@ export function transition(c: CaseSnapshot, event: CaseEvent, now: Date, policy:
     default:
       return assertNever(event)
   }
+}
+
+/**
+ * Only the agent holding a dispute asks for evidence or rules in it; another agent must take it
+ * over first (a logged hand-over), and acting on an unassigned dispute claims it.
+ */
+function holdDispute(dispute: { holderId: string | null }, by: string): Result<Effect> {
+  if (dispute.holderId !== null && dispute.holderId !== by) return fail('HELD_BY_ANOTHER_AGENT')
+  return ok({ kind: 'HOLD_DISPUTE', agentId: by, claim: dispute.holderId === null })
 }
 
 // ─── deadlines as lists show them ──────────────────────────────────────────────

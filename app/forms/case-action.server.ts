@@ -14,6 +14,7 @@ import { intakeEvidence, type StoredFile } from '~/services/evidence-intake.serv
 import { deleteObjectQuietly } from '~/services/evidence-upload.server'
 import { isServiceError, ServiceError } from '~/services/errors.server'
 import { retryRefund } from '~/services/refund-ledger.server'
+import { claimCaseDispute, takeOverCaseDispute } from '~/services/assignment.server'
 
 /** `to`: the state a case command left the case in (a rejection after a binding ruling goes to the platform). */
 export type CaseActionResult = { intent: string; ok: true; to?: string } | { intent: string; ok: false; error: string; field?: string }
@@ -70,6 +71,11 @@ async function command(deps: ServiceDeps, actor: Actor, caseId: string, intent: 
       await deleteObjectQuietly(evidenceStorage(), key)
       return
     }
+    case 'claim-dispute':
+    case 'take-over-dispute':
+      if (actor.kind !== 'AGENT') throw new ServiceError('FORBIDDEN')
+      await (intent === 'claim-dispute' ? claimCaseDispute : takeOverCaseDispute)(deps, actor, caseId)
+      return
     case 'retry-refund':
       if (actor.kind !== 'AGENT') throw new ServiceError('FORBIDDEN')
       await retryRefund(deps, actor, { caseId, refundId: String(form.get('refundId') ?? '') })

@@ -87,7 +87,7 @@ type CaseRow = {
   returnShippingInsurance: boolean
   rounds: number
   otherOpenRequest: boolean
-  openDispute: { requests: { id: string; party: PartyRole; status: EvidenceRequestStatus; dueAt: string; reminderSentAt: string | null }[] } | null
+  openDispute: { holderId: string | null; requests: { id: string; party: PartyRole; status: EvidenceRequestStatus; dueAt: string; reminderSentAt: string | null }[] } | null
   orderRefunds: { amountFen: number; status: RefundStatus }[]
   /** The concerns below, as json (timestamps as text). */
   disputes: unknown[]
@@ -133,6 +133,8 @@ type DisputeRow = {
   openedAt: Date
   openedByRole: PartyRole
   assignedToMe: boolean
+  /** Agents only: the name of the agent holding the dispute (null when unassigned, or for a party). */
+  holderName: string | null
   rulingId: string | null
   rulingActorKind: ActorKind | null
   ruleId: string | null
@@ -197,6 +199,7 @@ function disputesColumn(actor: Actor) {
   return list(Prisma.sql`SELECT json_agg(json_build_object(
       'id', d.id, 'round', d.round, 'status', d.status, 'reason', d.reason, 'description', d.description, 'openedAt', d."openedAt", 'openedByRole', d."openedByRole",
       'assignedToMe', ${agent ? Prisma.sql`coalesce(d."assignedAgentId" = ${actor.userId}::uuid, false)` : Prisma.sql`false`},
+      'holderName', ${agent ? Prisma.sql`(SELECT u."displayName" FROM "User" u WHERE u.id = d."assignedAgentId")` : Prisma.sql`NULL::text`},
       'rulingId', r.id, 'rulingActorKind', r."actorKind", 'ruleId', r."ruleId", 'liableParty', r."liableParty", 'outcome', r.outcome,
       'refundAmountFen', r."refundAmountFen", 'rationale', r.rationale, 'internalNote', ${agent ? Prisma.sql`r."internalNote"` : Prisma.sql`NULL::text`}, 'rulingAt', r."createdAt"
     ) ORDER BY d.round ASC)
@@ -269,7 +272,7 @@ function caseViewStatement(actor: Actor, caseNo: string) {
       (SELECT count(*)::int FROM "Dispute" d WHERE d."caseId" = c.id) AS rounds,
       EXISTS (SELECT 1 FROM "AfterSalesCase" x WHERE x."orderId" = c."orderId" AND x.id <> c.id AND x.state IN (${OPEN_REQUEST_STATES})) AS "otherOpenRequest",
       -- What the case machine reads of the open dispute: its requests of both parties (never sent to the page).
-      (SELECT json_build_object('requests', ${list(Prisma.sql`SELECT json_agg(json_build_object('id', r.id, 'party', r.party, 'status', r.status, 'dueAt', r."dueAt", 'reminderSentAt', r."reminderSentAt")) FROM "EvidenceRequest" r WHERE r."disputeId" = d.id`)})
+      (SELECT json_build_object('holderId', d."assignedAgentId", 'requests', ${list(Prisma.sql`SELECT json_agg(json_build_object('id', r.id, 'party', r.party, 'status', r.status, 'dueAt', r."dueAt", 'reminderSentAt', r."reminderSentAt")) FROM "EvidenceRequest" r WHERE r."disputeId" = d.id`)})
         FROM "Dispute" d WHERE d."caseId" = c.id AND d.status = 'OPEN' LIMIT 1) AS "openDispute",
       -- The order's refunds as a whole (this case's and any other's on the same order).
       ${list(Prisma.sql`SELECT json_agg(json_build_object('amountFen', f."amountFen", 'status', f.status)) FROM "Refund" f WHERE f."orderId" = c."orderId"`)} AS "orderRefunds",
@@ -318,6 +321,7 @@ function snapshotOf(found: CaseRow): CaseSnapshot {
     rounds: found.rounds,
     otherOpenRequest: found.otherOpenRequest,
     dispute: found.openDispute && {
+      holderId: found.openDispute.holderId,
       requests: found.openDispute.requests.map(
         (r): EvidenceRequestSnapshot => ({ id: r.id, party: r.party, status: r.status, dueAt: new Date(r.dueAt), reminderSentAt: at(r.reminderSentAt) }),
       ),
@@ -420,6 +424,7 @@ export async function loadCaseView(db: Db, actor: Actor, caseNo: string, now: Da
       openedAt: latest.openedAt,
       openedByRole: latest.openedByRole,
       assignedToMe: latest.assignedToMe,
+      holderName: latest.holderName,
     },
     rounds: rounds.map((round) => ({ id: round.id, round: round.round, status: round.status, openedAt: round.openedAt, openedByRole: round.openedByRole, reason: round.reason })),
     requests: requests.map((request) => ({

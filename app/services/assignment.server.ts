@@ -28,7 +28,10 @@ export async function claimDispute(deps: Deps, agent: AgentActor, disputeId: str
   })
 }
 
-/** Hands an open dispute to an agent (oneself included); the new holder hears of it in the message box. */
+/**
+ * Hands an open dispute to an agent (oneself included: taking it over). The new holder hears of it
+ * in the message box, and so does a previous holder who did not hand it over themselves.
+ */
 export async function assignDispute(deps: Deps, agent: AgentActor, disputeId: string, toAgentId: string) {
   if (!isUuid(disputeId)) throw new ServiceError('NOT_FOUND')
   if (!isUuid(toAgentId)) throw new ServiceError('INVALID_INPUT', { field: 'agent' })
@@ -47,20 +50,45 @@ export async function assignDispute(deps: Deps, agent: AgentActor, disputeId: st
       ? (await tx.user.findUniqueOrThrow({ where: { id: dispute.assignedAgentId }, select: { displayName: true } })).displayName
       : null
     await writeCaseLog(tx, { caseId: dispute.caseId, at: now, actor: agent, action: 'dispute.assigned', details: { from: before, to: target.displayName } })
-    if (target.id !== agent.userId) {
+    const told = [
+      ...(target.id !== agent.userId ? [{ userId: target.id, messageKey: 'notice.disputeAssigned', params: { by: agent.displayName } }] : []),
+      ...(dispute.assignedAgentId && dispute.assignedAgentId !== agent.userId
+        ? [
+            {
+              userId: dispute.assignedAgentId,
+              messageKey: target.id === agent.userId ? 'notice.disputeTakenOver' : 'notice.disputeReassigned',
+              params: { by: agent.displayName, to: target.displayName },
+            },
+          ]
+        : []),
+    ]
+    if (told.length) {
       const { caseNo } = await tx.afterSalesCase.findUniqueOrThrow({ where: { id: dispute.caseId }, select: { caseNo: true } })
-      await tx.notification.create({
-        data: {
-          userId: target.id,
-          category: 'DISPUTE',
-          messageKey: 'notice.disputeAssigned',
-          params: { caseNo, by: agent.displayName },
+      await tx.notification.createMany({
+        data: told.map((notice) => ({
+          userId: notice.userId,
+          category: 'DISPUTE' as const,
+          messageKey: notice.messageKey,
+          params: { caseNo, ...notice.params },
           caseId: dispute.caseId,
-          dedupeKey: `dispute-assigned:${disputeId}:${target.id}:${now.getTime()}`,
+          dedupeKey: `${notice.messageKey}:${disputeId}:${notice.userId}:${now.getTime()}`,
           createdAt: now,
-        },
+        })),
       })
     }
     return { assigned: true as const }
   })
 }
+
+/** The case's open dispute, for the case page's claim and take-over (agents see every case). */
+async function openDisputeOf(deps: Deps, caseId: string): Promise<string> {
+  if (!isUuid(caseId)) throw new ServiceError('NOT_FOUND')
+  const dispute = await deps.db.dispute.findFirst({ where: { caseId, status: 'OPEN' }, select: { id: true } })
+  if (!dispute) throw new ServiceError('NOT_IN_DISPUTE')
+  return dispute.id
+}
+
+export const claimCaseDispute = async (deps: Deps, agent: AgentActor, caseId: string) => claimDispute(deps, agent, await openDisputeOf(deps, caseId))
+
+/** 接手: the agent takes a colleague's dispute (logged; the colleague is told). */
+export const takeOverCaseDispute = async (deps: Deps, agent: AgentActor, caseId: string) => assignDispute(deps, agent, await openDisputeOf(deps, caseId), agent.userId)

@@ -3,7 +3,7 @@
 // through the command table → parse → load the case within the actor's scope → look up what only
 // the database knows → the case machine decides → applyTransition carries it out.
 import type { Actor, MerchantActor } from '~/domain/actor'
-import { CASE_COMMANDS, mayIssue, parseCommand, partyOf, type CaseIntent, type CommandFacts, type CommandInput } from '~/domain/case-commands'
+import { actorFacts, CASE_COMMANDS, mayIssue, parseCommand, type CaseIntent, type CommandFacts, type CommandInput } from '~/domain/case-commands'
 import { nextDeadline, transition, type CaseEvent, type Transition } from '~/domain/case-machine'
 import { ESCALATION_REASONS_BY_PARTY, validateExplanation } from '~/domain/dispute'
 import { isUuid } from '~/domain/ids'
@@ -73,7 +73,7 @@ async function prepare<I extends CaseIntent>(
   files: StoredFile[],
   now: Date,
 ): Promise<Prepared> {
-  const facts: CommandFacts = { party: partyOf(actor), hasReturnAddress: false, proofFiles: files.length }
+  const facts: CommandFacts = { ...actorFacts(actor), hasReturnAddress: false, proofFiles: files.length }
   const fixed = (action: string) => () => action
   switch (intent) {
     case 'approve': {

@@ -79,7 +79,7 @@ export function toLoaded(row: CaseRow): LoadedCase {
       boundByRuling: row.bindingRulingId !== null,
       rounds: row._count.disputes,
       otherOpenRequest: row.order.cases.some((c) => c.id !== row.id),
-      dispute: openDispute && { requests: openDispute.evidenceRequests },
+      dispute: openDispute && { holderId: openDispute.assignedAgentId, requests: openDispute.evidenceRequests },
     },
   }
 }
@@ -197,10 +197,20 @@ export async function applyTransition(tx: Tx, deps: ServiceDeps, found: LoadedCa
         })
         applied.requestId = request.id
         openRequests.push({ id: request.id, party: effect.party, status: 'OPEN', dueAt: effect.dueAt })
-        // Asking is taking the dispute: it lands in this agent's queue.
-        if (!agentId) {
-          await tx.dispute.update({ where: { id: applied.disputeId }, data: { assignedAgentId: input.actor.userId } })
-          agentId = input.actor.userId
+        break
+      }
+      case 'HOLD_DISPUTE': {
+        if (input.actor.kind !== 'AGENT' || !applied.disputeId) throw new Error('an agent holds an open dispute')
+        // Row-locks the dispute: of an agent acting and another claiming or taking it over at
+        // once, exactly one wins; the loser decides again on what is there (CONFLICT_CHANGED).
+        const held = await tx.dispute.updateMany({
+          where: { id: applied.disputeId, status: 'OPEN', assignedAgentId: effect.claim ? null : effect.agentId },
+          data: { assignedAgentId: effect.agentId },
+        })
+        if (held.count === 0) throw new ServiceError('CONFLICT_CHANGED')
+        if (effect.claim) {
+          agentId = effect.agentId
+          await writeCaseLog(tx, { caseId: found.id, at: now, actor: input.actor, action: 'dispute.claimed', details: { agent: input.actor.displayName } })
         }
         break
       }

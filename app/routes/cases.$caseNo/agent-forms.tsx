@@ -131,21 +131,57 @@ function RulingForm({ view, result }: { view: CaseView; result: ActionResult | u
   )
 }
 
+/** Who holds the open dispute, and the agent's way to claim it or take it over (only the holder acts in it). */
+function DisputeHolder({ dispute, result }: { dispute: NonNullable<CaseView['dispute']>; result: ActionResult | undefined }) {
+  const t = useT()
+  const holder = dispute.holderName
+  const intent = holder === null ? 'claim-dispute' : 'take-over-dispute'
+  return (
+    <div className="rounded border border-slate-200 bg-white px-3 py-2 text-sm" data-testid="dispute-holder">
+      <p className="font-medium">
+        {t('dispute.holder.line', { name: holder === null ? t('dispute.holder.none') : dispute.assignedToMe ? t('dispute.holder.you', { name: holder }) : holder })}
+      </p>
+      {dispute.assignedToMe ? null : (
+        <Form
+          method="post"
+          className="mt-2 flex flex-wrap items-center gap-3"
+          onSubmit={(event) => {
+            // Taking a colleague's dispute is a hand-over they will hear of: asked once more.
+            if (holder !== null && !window.confirm(t('dispute.holder.takeOverConfirm', { name: holder }))) event.preventDefault()
+          }}
+        >
+          <CsrfInput />
+          <input type="hidden" name="intent" value={intent} />
+          <p className="text-slate-700">{holder === null ? t('dispute.holder.claimHint') : t('dispute.holder.readOnly', { name: holder })}</p>
+          <button type="submit" className="rounded bg-slate-900 px-3 py-1.5 text-sm font-medium text-white">
+            {holder === null ? t('dispute.holder.claim') : t('dispute.holder.takeOver')}
+          </button>
+          <ErrorLine result={result} intent={intent} />
+        </Form>
+      )}
+    </div>
+  )
+}
+
 export function AgentForms({ view, result }: { view: CaseView; result: ActionResult | undefined }) {
   const t = useT()
-  if (!view.viewer.mayRequestEvidence && !view.viewer.mayRule) return null
+  const openDispute = view.viewer.kind === 'AGENT' && view.dispute?.status === 'OPEN' ? view.dispute : null
+  if (!openDispute && !view.viewer.mayRequestEvidence && !view.viewer.mayRule) return null
   return (
-    <div className="grid gap-4 lg:grid-cols-2">
-      {view.viewer.mayRequestEvidence ? (
-        <Section title={t('agent.requestEvidence')} id="request-evidence">
-          <RequestEvidenceForm result={result} />
-        </Section>
-      ) : null}
-      {view.viewer.mayRule ? (
-        <Section title={t('ruling.record')} id="record-ruling">
-          <RulingForm view={view} result={result} />
-        </Section>
-      ) : null}
+    <div className="space-y-4">
+      {openDispute ? <DisputeHolder dispute={openDispute} result={result} /> : null}
+      <div className="grid gap-4 lg:grid-cols-2">
+        {view.viewer.mayRequestEvidence ? (
+          <Section title={t('agent.requestEvidence')} id="request-evidence">
+            <RequestEvidenceForm result={result} />
+          </Section>
+        ) : null}
+        {view.viewer.mayRule ? (
+          <Section title={t('ruling.record')} id="record-ruling">
+            <RulingForm view={view} result={result} />
+          </Section>
+        ) : null}
+      </div>
     </div>
   )
 }
