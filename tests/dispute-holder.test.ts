@@ -1,11 +1,11 @@
-// Agents own their disputes (issue 17, item 1), through the real dispatcher and PostgreSQL: only the
-// holder asks for evidence or rules; acting on an unassigned dispute claims it; a colleague must
-// take it over first (logged, the previous holder told); and under races the ruling is always the
-// holder's.
+// Agents own their disputes and their rulings bind (issue 17, items 1 and 3), through the real
+// dispatcher and PostgreSQL: only the holder asks for evidence or rules; acting on an unassigned
+// dispute claims it; a colleague must take it over first (logged, the previous holder told); under
+// races the ruling is always the holder's; and after a ruling the order takes no new request.
 import { afterAll, describe, expect, it } from 'vitest'
 import type { AgentActor } from '~/domain/actor'
 import { assignDispute, claimDispute, takeOverCaseDispute } from '~/services/assignment.server'
-import { escalate, recordRuling, requestEvidence } from './commands'
+import { escalate, openRequest, recordRuling, requestEvidence } from './commands'
 import { disputeWorld, makeAgent, serviceDeps, TestClock, testDb } from './support'
 
 const db = testDb()
@@ -108,5 +108,25 @@ describe('the agent holding a dispute', () => {
         expect(rulings).toHaveLength(0)
       }
     }
+  })
+})
+
+describe('a ruling binds', () => {
+  it('refuses a new request on the order after the platform rejected one, and leaves the order as it was', async () => {
+    const { deps, world, agent } = await openDispute()
+    await recordRuling(deps, agent, reject(world.case.id))
+    expect((await db.afterSalesCase.findUniqueOrThrow({ where: { id: world.case.id } })).state).toBe('CLOSED')
+    const again = { orderNo: world.order.orderNo, type: 'REFUND_ONLY' as const, reason: 'QUALITY_ISSUE' as const, description: '同样的问题', amountFen: null, files: [] }
+    await expect(openRequest(deps, world.buyer, again)).rejects.toMatchObject({ code: 'RULED_BY_PLATFORM' })
+    expect(await db.afterSalesCase.count({ where: { orderId: world.order.id } })).toBe(1)
+  })
+
+  it('still takes a new request after a merchant’s own rejection that never reached the platform', async () => {
+    const clock = new TestClock()
+    const deps = serviceDeps(db, clock)
+    const world = await disputeWorld(db, clock)
+    const again = { orderNo: world.order.orderNo, type: 'REFUND_ONLY' as const, reason: 'QUALITY_ISSUE' as const, description: '再次申请', amountFen: null, files: [] }
+    await openRequest(deps, world.buyer, again)
+    expect(await db.afterSalesCase.count({ where: { orderId: world.order.id } })).toBe(2)
   })
 })

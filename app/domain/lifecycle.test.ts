@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { RULE_IDS } from './case-machine'
+import { RULE_IDS, type CaseState } from './case-machine'
 import { canOpenRequest, evaluateAutoRefund, evaluateExpressRefund, requestedAmount, strategyDay, validateStrategy, type ExpressRefundInputs } from './lifecycle'
 import { defaultPolicy, withOverrides } from './policy'
 
@@ -17,17 +17,24 @@ describe('opening a request', () => {
     expect(requestedAmount(100_01, 100_00)).toEqual({ ok: false, error: 'AMOUNT_INVALID' })
     expect(requestedAmount(0, 100_00)).toEqual({ ok: false, error: 'AMOUNT_INVALID' })
   })
+  const earlier = (...states: CaseState[]) => states.map((state) => ({ state, ruled: false }))
   it('allows one open request per order; a new one after rejection or closure', () => {
     expect(canOpenRequest([], 100_00)).toEqual({ ok: true, value: true })
-    expect(canOpenRequest(['REJECTED', 'CLOSED'], 100_00)).toEqual({ ok: true, value: true })
+    expect(canOpenRequest(earlier('REJECTED', 'CLOSED'), 100_00)).toEqual({ ok: true, value: true })
     for (const open of ['PENDING_MERCHANT', 'AWAITING_RETURN', 'AWAITING_RECEIPT', 'IN_DISPUTE'] as const) {
-      expect(canOpenRequest(['CLOSED', open], 100_00)).toEqual({ ok: false, error: 'OPEN_REQUEST_EXISTS' })
+      expect(canOpenRequest(earlier('CLOSED', open), 100_00)).toEqual({ ok: false, error: 'OPEN_REQUEST_EXISTS' })
     }
   })
+  it('accepts no new request after the platform ruled on the order, whatever the ruling left', () => {
+    expect(canOpenRequest([{ state: 'CLOSED', ruled: true }], 100_00)).toEqual({ ok: false, error: 'RULED_BY_PLATFORM' })
+    expect(canOpenRequest([...earlier('REJECTED'), { state: 'REFUNDED', ruled: true }], 40_00)).toEqual({ ok: false, error: 'RULED_BY_PLATFORM' })
+    // An open request is named first: there is one already.
+    expect(canOpenRequest([{ state: 'AWAITING_RETURN', ruled: true }], 100_00)).toEqual({ ok: false, error: 'OPEN_REQUEST_EXISTS' })
+  })
   it('accepts no request once a refund pending or paid has taken the whole balance; a part left may be asked for', () => {
-    expect(canOpenRequest(['REFUNDED'], 0)).toEqual({ ok: false, error: 'ORDER_REFUNDED' })
+    expect(canOpenRequest(earlier('REFUNDED'), 0)).toEqual({ ok: false, error: 'ORDER_REFUNDED' })
     expect(canOpenRequest([], -1)).toEqual({ ok: false, error: 'ORDER_REFUNDED' })
-    expect(canOpenRequest(['REFUNDED'], 1)).toEqual({ ok: true, value: true })
+    expect(canOpenRequest(earlier('REFUNDED'), 1)).toEqual({ ok: true, value: true })
     expect(requestedAmount(null, 40_00)).toEqual({ ok: true, value: 40_00 })
     expect(requestedAmount(40_01, 40_00)).toEqual({ ok: false, error: 'AMOUNT_INVALID' })
   })

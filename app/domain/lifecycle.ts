@@ -40,7 +40,7 @@ export type OfflineResolution = (typeof OFFLINE_RESOLUTIONS)[number]
 /** The fixed, non-editable SMS notice a merchant may send with a return address. */
 export const RETURN_SMS_NOTICE = '拒收到付/EMS/顺丰/邮政包邮'
 
-export type OpeningError = 'AMOUNT_INVALID' | 'OPEN_REQUEST_EXISTS' | 'ORDER_REFUNDED'
+export type OpeningError = 'AMOUNT_INVALID' | 'OPEN_REQUEST_EXISTS' | 'ORDER_REFUNDED' | 'RULED_BY_PLATFORM'
 
 const plus = (at: Date, ms: number) => new Date(at.getTime() + ms)
 
@@ -53,14 +53,19 @@ export function requestedAmount(amountFen: number | null, refundableFen: number)
   return ok(amountFen)
 }
 
+/** An earlier request on the same order: its state, and whether the platform ruled on it. */
+export type EarlierRequest = { state: CaseState; ruled: boolean }
+
 /**
  * One open request per order; a new one only after rejection or closure, and only while something
- * is left to refund: a refund pending counts like a paid one (paid − refunds not failed).
+ * is left to refund: a refund pending counts like a paid one (paid − refunds not failed). A
+ * platform ruling binds: the same goods (an order is one item) are not asked about again, or a
+ * merchant's silence on the new request would undo the platform's decision.
  */
-export function canOpenRequest(otherCaseStates: readonly CaseState[], refundableFen: number): Result<true, OpeningError> {
+export function canOpenRequest(earlier: readonly EarlierRequest[], refundableFen: number): Result<true, OpeningError> {
   if (refundableFen <= 0) return fail('ORDER_REFUNDED')
-  const open = otherCaseStates.some((state) => state !== 'REJECTED' && state !== 'CLOSED' && state !== 'REFUNDED')
-  return open ? fail('OPEN_REQUEST_EXISTS') : ok(true)
+  if (earlier.some((c) => c.state !== 'REJECTED' && c.state !== 'CLOSED' && c.state !== 'REFUNDED')) return fail('OPEN_REQUEST_EXISTS')
+  return earlier.some((c) => c.ruled) ? fail('RULED_BY_PLATFORM') : ok(true)
 }
 
 // ─── express refund (极速退款), versioned ───────────────────────────────────────

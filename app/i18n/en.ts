@@ -346,6 +346,7 @@ export const en = {
   'error.service.PARCEL_SIGNED': 'The parcel has been signed for; receipt cannot be extended.',
   'error.service.OPEN_REQUEST_EXISTS': 'This order already has an open after-sales request.',
   'error.service.ORDER_REFUNDED': 'This order has been refunded in full, or a full refund is on its way; no new request can be opened.',
+  'error.service.RULED_BY_PLATFORM': 'The platform has ruled on a dispute about this order. The ruling binds both sides, so no new request can be opened for the same goods.',
   'error.service.IN_DISPUTE': 'This case is under platform intervention; the platform decides it now.',
   'log.case.approved': 'Merchant approved',
   'log.case.direct-refund': 'Merchant refunded without return',

@@ -347,6 +347,7 @@ export const zhCN: Record<MessageKey, string> = {
   'error.service.PARCEL_SIGNED': '包裹已签收，不能延长收货。',
   'error.service.OPEN_REQUEST_EXISTS': '该订单已有进行中的售后申请。',
   'error.service.ORDER_REFUNDED': '该订单已全额退款或退款处理中，不能再发起售后。',
+  'error.service.RULED_BY_PLATFORM': '平台已对该订单的售后纠纷作出判责，判责对双方有约束力，不能就同一商品再次申请售后。',
   'error.service.IN_DISPUTE': '该售后单处于平台介入中，由平台处理。',
   'log.case.approved': '商家同意',
   'log.case.direct-refund': '商家直接退款（无需退货）',

@@ -21,19 +21,19 @@ export async function listBuyerOrders(db: Db, buyer: BuyerActor, cursor: string 
       refundReservedFen: true,
       refunds: { select: { amountFen: true, status: true } },
       shop: { select: { name: true } },
-      cases: { orderBy: { createdAt: 'desc' }, select: { caseNo: true, state: true } },
+      cases: { orderBy: { createdAt: 'desc' }, select: { caseNo: true, state: true, _count: { select: { rulings: true } } } },
     },
   })
   const page = pageOf(rows, (row) => row.paidAt)
   return {
     ...page,
-    items: page.items.map(({ refunds, refundReservedFen, ...order }) => ({
+    items: page.items.map(({ refunds, refundReservedFen, cases, ...order }) => ({
       ...order,
-      latestCase: order.cases[0] ?? null,
+      latestCase: cases[0] ? { caseNo: cases[0].caseNo, state: cases[0].state } : null,
       refund: refundStanding(order.paidAmountFen, refunds),
       // A refund pending counts like a paid one: the balance decides (the same rule the service enforces).
       mayRequest: canOpenRequest(
-        order.cases.map((c) => c.state),
+        cases.map((c) => ({ state: c.state, ruled: c._count.rulings > 0 })),
         order.paidAmountFen - refundReservedFen,
       ).ok,
     })),

@@ -46,9 +46,9 @@ async function openInTx(tx: Tx, deps: ServiceDeps, buyer: BuyerActor, input: Ope
     include: { shop: { select: { expressRefundEnabled: true, autoRefundEnabled: true, autoRefundPerOrderFen: true, autoRefundDailyCapFen: true } } },
   })
   const refundableFen = order.paidAmountFen - order.refundReservedFen
-  const others = await tx.afterSalesCase.findMany({ where: { orderId: order.id }, select: { state: true } })
+  const others = await tx.afterSalesCase.findMany({ where: { orderId: order.id }, select: { state: true, _count: { select: { rulings: true } } } })
   const allowed = canOpenRequest(
-    others.map((c) => c.state),
+    others.map((c) => ({ state: c.state, ruled: c._count.rulings > 0 })),
     refundableFen,
   )
   if (!allowed.ok) throw new ServiceError(allowed.error)
