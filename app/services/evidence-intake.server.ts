@@ -34,7 +34,9 @@ export function keyPrefix(target: IntakeTarget): string {
  * Reads a multipart request, streaming each file to S3 under the target's keys, then hands the
  * fields and stored files to `commit` (the command that records them). `onStored` records a file
  * the moment it is stored (evidence drafts): recorded files are the rows', no longer ours to delete.
- * On any failure every stored, unrecorded file is deleted and the error goes on to the caller.
+ * `authorize` runs once, on the fields sent before the first file and before any of its bytes is
+ * read: a refused command streams nothing to S3. On any failure every stored, unrecorded file is
+ * deleted and the error goes on to the caller.
  */
 export async function intakeEvidence<T>(
   request: Request,
@@ -43,13 +45,16 @@ export async function intakeEvidence<T>(
   options: {
     target: (fieldsBefore: FormData) => IntakeTarget
     onStored?: (file: StoredFile) => Promise<void>
+    authorize?: (fieldsBefore: FormData) => Promise<void>
     commit: (form: FormData, files: StoredFile[]) => Promise<T>
   },
 ): Promise<T> {
   const unrecorded: StoredFile[] = []
   const files: StoredFile[] = []
+  let authorized: Promise<void> | undefined
   try {
     const form = await readMultipartForm(request, async (file) => {
+      await (authorized ??= options.authorize?.(file.fieldsBefore) ?? Promise.resolve())
       if (files.length >= policy.dispute.maxFilesPerResponse) throw new ServiceError('TOO_MANY_FILES')
       const saved = await storeEvidenceStream(storage, policy, {
         keyPrefix: keyPrefix(options.target(file.fieldsBefore)),
