@@ -48,6 +48,20 @@ export function drain(source: Readable, capBytes = MAX_DRAIN_BYTES): Promise<voi
   })
 }
 
+/**
+ * Runs an upload route's action and answers once the request body has been read (and dropped, if
+ * the action never read it): a refusal decided before the first byte (not the actor's case, no
+ * permission, a closed request) would otherwise answer a client still sending, whose upload then
+ * stalls on a socket nobody reads until the server's request timeout.
+ */
+export async function answerAfterBody<T>(request: Request, action: () => Promise<T>): Promise<T> {
+  try {
+    return await action()
+  } finally {
+    if (request.body && !request.body.locked) await drain(Readable.fromWeb(request.body as unknown as WebReadableStream<Uint8Array>))
+  }
+}
+
 export async function readMultipartForm(request: Request, onFile: (file: IncomingFile) => Promise<string | undefined>): Promise<FormData> {
   const contentType = request.headers.get('Content-Type') ?? ''
   if (!request.body || !contentType.startsWith('multipart/form-data')) throw new Response('Expected a multipart form', { status: 400 })
