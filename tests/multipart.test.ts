@@ -90,6 +90,27 @@ describe('readMultipartForm', () => {
   })
 })
 
+/** A refusal that never comes fails the test instead of stalling the suite. */
+const within = <T>(ms: number, promise: Promise<T>) =>
+  Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms))])
+
+describe('refusals decided after the body ended', () => {
+  it('answers a refusal decided once the whole body was read (a checksum known only at the end)', async () => {
+    const attempt = readMultipartForm(
+      await multipartRequest([
+        { name: 'csrf', value: TOKEN },
+        { name: 'file', value: 'hello', fileName: 'a.png' },
+      ]),
+      async (file) => {
+        await collect(file)
+        await new Promise((resolve) => setTimeout(resolve, 50)) // the body has ended and closed by now
+        throw new Response('checksum mismatch', { status: 422 })
+      },
+    ).catch((e: unknown) => e)
+    expect(((await within(5_000, attempt)) as Response).status).toBe(422)
+  })
+})
+
 describe('bad multipart bodies', () => {
   const raw = async (body: Buffer) => {
     const cookie = await cookies().csrf.serialize(TOKEN)

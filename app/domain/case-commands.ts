@@ -6,7 +6,7 @@
 // all go through the same door.
 import { z } from 'zod'
 import { merchantCan, type Actor, type ShopPermission } from './actor'
-import { LIABLE_PARTIES, RULING_OUTCOMES, transition, type CaseEvent, type CaseSnapshot, type Party } from './case-machine'
+import { LIABLE_PARTIES, RULING_OUTCOMES, transition, type CaseError, type CaseEvent, type CaseSnapshot, type Party } from './case-machine'
 import { ESCALATION_REASONS } from './dispute'
 import { COURIERS, OFFLINE_RESOLUTIONS, REJECTION_REASONS } from './lifecycle'
 import type { Policy } from './policy'
@@ -15,7 +15,7 @@ import { yuanToFen } from './money'
 /** What only the service can know when it turns an input into an event. */
 export type CommandFacts = { party: Party | null; agentId: string | null; hasReturnAddress: boolean; proofFiles: number }
 
-type FileKind = 'REJECTION_PROOF' | 'ESCALATION'
+export type FileKind = 'REJECTION_PROOF' | 'ESCALATION'
 
 type CommandSpec<S extends z.ZodType> = {
   actors: readonly Actor['kind'][]
@@ -191,16 +191,26 @@ export const partyOf = (actor: Actor): Party | null => (actor.kind === 'BUYER' ?
 /** What the actor brings to every command: its side, or the agent it is. */
 export const actorFacts = (actor: Actor): Pick<CommandFacts, 'party' | 'agentId'> => ({ party: partyOf(actor), agentId: actor.kind === 'AGENT' ? actor.userId : null })
 
+/**
+ * Why the actor may not take this command on this case now (kind, permission, the case's state),
+ * or null when it may: probed with facts as the form would supply them, before its input is read.
+ */
+export function commandRefusal(actor: Actor, c: CaseSnapshot, intent: CaseIntent, now: Date, policy: Policy): CaseError | 'FORBIDDEN' | null {
+  if (!mayIssue(actor, intent)) return 'FORBIDDEN'
+  const facts: CommandFacts = { ...actorFacts(actor), hasReturnAddress: true, proofFiles: 1 }
+  const spec: CommandSpec<z.ZodType> = CASE_COMMANDS[intent]
+  let refusal: CaseError | undefined
+  for (const event of spec.probes(c, facts)) {
+    const result = transition(c, event, now, policy)
+    if (result.ok) return null
+    refusal ??= result.error
+  }
+  return refusal ?? 'FORBIDDEN'
+}
+
 /** The commands the actor may take on this case now: what the case page offers, and nothing else. */
 export function availableCommands(actor: Actor, c: CaseSnapshot, now: Date, policy: Policy): Set<CaseIntent> {
-  const facts: CommandFacts = { ...actorFacts(actor), hasReturnAddress: true, proofFiles: 1 }
-  const available = new Set<CaseIntent>()
-  for (const intent of CASE_INTENTS) {
-    if (!mayIssue(actor, intent)) continue
-    const spec: CommandSpec<z.ZodType> = CASE_COMMANDS[intent]
-    if (spec.probes(c, facts).some((event) => transition(c, event, now, policy).ok)) available.add(intent)
-  }
-  return available
+  return new Set(CASE_INTENTS.filter((intent) => commandRefusal(actor, c, intent, now, policy) === null))
 }
 
 export type ParsedCommand = { ok: true; input: unknown } | { ok: false; field: string }

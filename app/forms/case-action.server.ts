@@ -2,12 +2,12 @@
 // the evidence intake first), then hand the intent to the command table's dispatcher, or to the
 // few intents that are not case transitions (removing a draft file, retrying a refund, flags and
 // notes). Every refusal comes back as { intent, ok: false, error, field } for the form to show.
-import { isCaseIntent, type CaseIntent } from '~/domain/case-commands'
+import { isCaseIntent, type CaseIntent, type FileKind } from '~/domain/case-commands'
 import type { Actor } from '~/domain/actor'
 import { readForm } from '~/infra/csrf.server'
 import { evidenceStorage } from '~/infra/deps.server'
 import { runFlagIntent } from '~/forms/flag-intents.server'
-import { runCaseCommand } from '~/services/case-commands.server'
+import { authorizeFileCommand, runCaseCommand } from '~/services/case-commands.server'
 import type { ServiceDeps } from '~/services/deps'
 import { removeDraftFile } from '~/services/evidence-drafts.server'
 import { intakeEvidence, type StoredFile } from '~/services/evidence-intake.server'
@@ -38,9 +38,15 @@ export async function runCaseAction(request: Request, deps: ServiceDeps, actor: 
   try {
     if (isMultipart(request)) {
       if (actor.kind === 'AGENT') throw new ServiceError('FORBIDDEN')
+      let purpose: FileKind = 'REJECTION_PROOF'
       await intakeEvidence(request, evidenceStorage(), deps.policy, {
-        // The intent field comes before the files, so their keys are known while they stream.
-        target: (before) => ({ kind: 'case-files', caseId, purpose: before.get('intent') === 'escalate' ? 'ESCALATION' : 'REJECTION_PROOF' }),
+        // The intent field comes before the files: the command is authorized, and their keys are
+        // known, before a file byte is read. A refusal names the intent, so its form shows it.
+        authorize: async (before) => {
+          intent = String(before.get('intent') ?? '')
+          purpose = await authorizeFileCommand(deps, actor, { caseId, intent })
+        },
+        target: () => ({ kind: 'case-files', caseId, purpose }),
         commit: async (form, files) => {
           intent = String(form.get('intent') ?? '')
           to = await command(deps, actor, caseId, intent, form, files)

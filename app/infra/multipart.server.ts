@@ -4,7 +4,7 @@
 // stored; fields sent before a file (a declared size and SHA-256) are handed to `onFile`.
 import busboy from 'busboy'
 import { timingSafeEqual } from 'node:crypto'
-import { Readable } from 'node:stream'
+import { finished, Readable } from 'node:stream'
 import type { ReadableStream as WebReadableStream } from 'node:stream/web'
 import { cookies } from './cookies.server'
 import { CSRF_FIELD } from './csrf.server'
@@ -26,27 +26,40 @@ const malformed = () => new Response('Malformed multipart body: the form could n
  */
 const MAX_DRAIN_BYTES = 256 * 1024 * 1024
 
-/** Reads what is left of a refused body without keeping it; past the cap the connection is cut. */
+/**
+ * Reads what is left of a refused body without keeping it; past the cap the connection is cut.
+ * A refusal decided after the body ended (a checksum known only at the end) finds nothing left:
+ * `finished` answers at once for a stream that already ended, where waiting for 'end' never would.
+ */
 export function drain(source: Readable, capBytes = MAX_DRAIN_BYTES): Promise<void> {
   return new Promise((resolve) => {
     let seen = 0
-    const done = () => {
-      source.off('data', count)
-      resolve()
-    }
     const count = (chunk: Buffer) => {
       seen += chunk.length
-      if (seen > capBytes) {
-        source.destroy()
-        done()
-      }
+      if (seen > capBytes) source.destroy()
     }
+    const cleanup = finished(source, () => {
+      cleanup()
+      source.off('data', count)
+      resolve()
+    })
     source.on('data', count)
-    source.once('end', done)
-    source.once('close', done)
-    source.once('error', done)
     source.resume()
   })
+}
+
+/**
+ * Runs an upload route's action and answers once the request body has been read (and dropped, if
+ * the action never read it): a refusal decided before the first byte (not the actor's case, no
+ * permission, a closed request) would otherwise answer a client still sending, whose upload then
+ * stalls on a socket nobody reads until the server's request timeout.
+ */
+export async function answerAfterBody<T>(request: Request, action: () => Promise<T>): Promise<T> {
+  try {
+    return await action()
+  } finally {
+    if (request.body && !request.body.locked) await drain(Readable.fromWeb(request.body as unknown as WebReadableStream<Uint8Array>))
+  }
 }
 
 export async function readMultipartForm(request: Request, onFile: (file: IncomingFile) => Promise<string | undefined>): Promise<FormData> {

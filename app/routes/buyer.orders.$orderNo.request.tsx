@@ -9,6 +9,7 @@ import { yuanToFen } from '~/domain/money'
 import { useT } from '~/i18n/use-t'
 import { db } from '~/infra/db.server'
 import { evidenceStorage, serviceDeps } from '~/infra/deps.server'
+import { answerAfterBody } from '~/infra/multipart.server'
 import { notFound, requireBuyer } from '~/infra/session.server'
 import { findBuyerOrder } from '~/models/orders.server'
 import { isServiceError, ServiceError } from '~/services/errors.server'
@@ -29,7 +30,9 @@ const RequestForm = z.object({
   amount: z.string().default(''),
 })
 
-export async function action({ request, params }: ActionFunctionArgs) {
+export const action = (args: ActionFunctionArgs) => answerAfterBody(args.request, () => openWithProof(args))
+
+async function openWithProof({ request, params }: ActionFunctionArgs) {
   const buyer = await requireBuyer(request)
   const order = await findBuyerOrder(db(), buyer, params.orderNo ?? '')
   if (!order) throw notFound()

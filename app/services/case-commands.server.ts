@@ -3,7 +3,7 @@
 // through the command table → parse → load the case within the actor's scope → look up what only
 // the database knows → the case machine decides → applyTransition carries it out.
 import type { Actor, MerchantActor } from '~/domain/actor'
-import { actorFacts, CASE_COMMANDS, mayIssue, parseCommand, type CaseIntent, type CommandFacts, type CommandInput } from '~/domain/case-commands'
+import { actorFacts, CASE_COMMANDS, commandRefusal, isCaseIntent, mayIssue, parseCommand, type CaseIntent, type CommandFacts, type CommandInput, type FileKind } from '~/domain/case-commands'
 import { nextDeadline, transition, type CaseEvent, type Transition } from '~/domain/case-machine'
 import { ESCALATION_REASONS_BY_PARTY, validateExplanation } from '~/domain/dispute'
 import { isUuid } from '~/domain/ids'
@@ -46,6 +46,25 @@ export async function runCaseCommand(deps: ServiceDeps, actor: Actor, command: C
     if (error instanceof ServiceError && error.code === 'CONFLICT_CHANGED') return attempt()
     throw error
   }
+}
+
+/**
+ * Before a file of a multipart command is read: the intent carries files, and the actor may issue
+ * it on this case now (kind, permission, the case within the actor's scope, its state). Returns
+ * what its files are stored as. Files stream to S3 only after this; the command checks everything
+ * again in its own transaction.
+ */
+export async function authorizeFileCommand(deps: ServiceDeps, actor: Actor, command: { caseId: string; intent: string }): Promise<FileKind> {
+  const { caseId, intent } = command
+  if (!isCaseIntent(intent)) throw new ServiceError('INVALID_INPUT', { field: 'intent' })
+  const purpose = CASE_COMMANDS[intent].files
+  if (!purpose) throw new ServiceError('INVALID_INPUT', { field: 'files' })
+  if (!mayIssue(actor, intent)) throw new ServiceError('FORBIDDEN')
+  if (!isUuid(caseId)) throw new ServiceError('NOT_FOUND')
+  const found = await loadCase(deps.db, { id: caseId, ...caseScope(actor) })
+  const refusal = commandRefusal(actor, found.snapshot, intent, deps.clock.now(), deps.policy)
+  if (refusal) throw new ServiceError(refusal)
+  return purpose
 }
 
 /** The machine's verdict, or its named refusal. */

@@ -30,11 +30,12 @@ async function requestForParty(db: Db | Tx, actor: Party, requestId: string) {
   return request
 }
 
-async function checkRoom(db: Db | Tx, deps: ServiceDeps, request: { id: string; status: 'OPEN' | 'SUBMITTED' | 'EXPIRED'; dueAt: Date }) {
+/** The window is open and `adding` more files fit beside the drafts already there. */
+async function checkRoom(db: Db | Tx, deps: ServiceDeps, request: { id: string; status: 'OPEN' | 'SUBMITTED' | 'EXPIRED'; dueAt: Date }, adding = 1) {
   const allowed = canChangeEvidence(request, deps.clock.now())
   if (!allowed.ok) throw new ServiceError(allowed.error)
   const drafts = await db.evidenceItem.count({ where: { requestId: request.id, status: 'DRAFT' } })
-  if (drafts >= deps.policy.dispute.maxFilesPerResponse) throw new ServiceError('TOO_MANY_FILES')
+  if (drafts + adding > deps.policy.dispute.maxFilesPerResponse) throw new ServiceError('TOO_MANY_FILES')
 }
 
 /** Checks, before any byte is stored, that the actor may upload to this request now. */
@@ -45,26 +46,35 @@ export async function assertCanUpload(deps: ServiceDeps, actor: Party, requestId
   return request
 }
 
-/** Records a stored file as a draft of the response. Re-checks the deadline at commit time. */
-export async function attachDraftFile(deps: ServiceDeps, actor: Party, requestId: string, file: StoredFile) {
+/**
+ * Records the stored files of one upload as drafts of the response, all or none: a refusal (the
+ * deadline, the number of files) leaves the caller to delete every one. Re-checks at commit time.
+ */
+export async function attachDraftFiles(deps: ServiceDeps, actor: Party, requestId: string, files: StoredFile[]) {
   requireMayRespond(actor)
   return deps.db.$transaction(async (tx) => {
     // Lock the request so that a concurrent submit cannot slip between the check and the insert.
     await tx.$queryRaw`SELECT 1 FROM "EvidenceRequest" WHERE "id" = ${requestId}::uuid FOR UPDATE`
     const request = await requestForParty(tx, actor, requestId)
-    await checkRoom(tx, deps, request)
+    await checkRoom(tx, deps, request, files.length)
     const now = deps.clock.now()
-    const item = await tx.evidenceItem.create({ data: evidenceRow(file, { caseId: request.caseId, requestId, actor, purpose: 'DISPUTE_EVIDENCE', status: 'DRAFT', at: now }) })
-    await writeCaseLog(tx, {
-      caseId: request.caseId,
-      at: now,
-      actor,
-      action: 'evidence.uploaded',
-      details: { requestId, itemId: item.id, fileName: file.fileName, sizeBytes: file.sizeBytes, sha256: file.sha256 },
-    })
-    return item
+    const items = []
+    for (const file of files) {
+      const item = await tx.evidenceItem.create({ data: evidenceRow(file, { caseId: request.caseId, requestId, actor, purpose: 'DISPUTE_EVIDENCE', status: 'DRAFT', at: now }) })
+      await writeCaseLog(tx, {
+        caseId: request.caseId,
+        at: now,
+        actor,
+        action: 'evidence.uploaded',
+        details: { requestId, itemId: item.id, fileName: file.fileName, sizeBytes: file.sizeBytes, sha256: file.sha256 },
+      })
+      items.push(item)
+    }
+    return items
   })
 }
+
+export const attachDraftFile = async (deps: ServiceDeps, actor: Party, requestId: string, file: StoredFile) => (await attachDraftFiles(deps, actor, requestId, [file]))[0]!
 
 /** Removes a draft file; returns its S3 key for deletion after commit. Submitted files never change. */
 export async function removeDraftFile(deps: ServiceDeps, actor: Party, itemId: string): Promise<string> {

@@ -32,9 +32,10 @@ export function keyPrefix(target: IntakeTarget): string {
 
 /**
  * Reads a multipart request, streaming each file to S3 under the target's keys, then hands the
- * fields and stored files to `commit` (the command that records them). `onStored` records a file
- * the moment it is stored (evidence drafts): recorded files are the rows', no longer ours to delete.
- * On any failure every stored, unrecorded file is deleted and the error goes on to the caller.
+ * fields and stored files to `commit` (the command that records them, all or none).
+ * `authorize` runs once, on the fields sent before the first file and before any of its bytes is
+ * read: a refused command streams nothing to S3. On any failure every stored, unrecorded file is
+ * deleted and the error goes on to the caller (the multipart reader answers only after the body).
  */
 export async function intakeEvidence<T>(
   request: Request,
@@ -42,14 +43,15 @@ export async function intakeEvidence<T>(
   policy: Policy,
   options: {
     target: (fieldsBefore: FormData) => IntakeTarget
-    onStored?: (file: StoredFile) => Promise<void>
+    authorize?: (fieldsBefore: FormData) => Promise<void>
     commit: (form: FormData, files: StoredFile[]) => Promise<T>
   },
 ): Promise<T> {
-  const unrecorded: StoredFile[] = []
   const files: StoredFile[] = []
+  let authorized: Promise<void> | undefined
   try {
     const form = await readMultipartForm(request, async (file) => {
+      await (authorized ??= options.authorize?.(file.fieldsBefore) ?? Promise.resolve())
       if (files.length >= policy.dispute.maxFilesPerResponse) throw new ServiceError('TOO_MANY_FILES')
       const saved = await storeEvidenceStream(storage, policy, {
         keyPrefix: keyPrefix(options.target(file.fieldsBefore)),
@@ -57,19 +59,12 @@ export async function intakeEvidence<T>(
         body: file.data,
         declared: parseDeclared(file.fieldsBefore.get('size'), file.fieldsBefore.get('sha256')),
       })
-      unrecorded.push(saved)
       files.push(saved)
-      if (options.onStored) {
-        await options.onStored(saved)
-        unrecorded.pop()
-      }
       return saved.key
     })
-    const result = await options.commit(form, files)
-    unrecorded.length = 0
-    return result
+    return await options.commit(form, files)
   } catch (error) {
-    await Promise.all(unrecorded.map((file) => deleteObjectQuietly(storage, file.key)))
+    await Promise.all(files.map((file) => deleteObjectQuietly(storage, file.key)))
     throw error
   }
 }

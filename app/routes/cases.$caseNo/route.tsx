@@ -11,6 +11,7 @@ import { useT } from '~/i18n/use-t'
 import { clock } from '~/infra/clock.server'
 import { db } from '~/infra/db.server'
 import { serviceDeps } from '~/infra/deps.server'
+import { answerAfterBody } from '~/infra/multipart.server'
 import { policy } from '~/infra/policy.server'
 import { notFound, requireActor } from '~/infra/session.server'
 import { runCaseAction } from '~/forms/case-action.server'
@@ -37,13 +38,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export type CaseLimits = Awaited<ReturnType<typeof loader>>['limits']
 
-export async function action({ request, params }: ActionFunctionArgs) {
-  const actor = await requireActor(request)
-  const caseId = await findCaseId(db(), actor, params.caseNo ?? '')
-  if (!caseId) throw notFound()
-  const { result, status } = await runCaseAction(request, serviceDeps(), actor, caseId)
-  return data(result, { status })
-}
+export const action = ({ request, params }: ActionFunctionArgs) =>
+  answerAfterBody(request, async () => {
+    const actor = await requireActor(request)
+    const caseId = await findCaseId(db(), actor, params.caseNo ?? '')
+    if (!caseId) throw notFound()
+    const { result, status } = await runCaseAction(request, serviceDeps(), actor, caseId)
+    return data(result, { status })
+  })
 
 export default function CasePage() {
   const t = useT()
