@@ -1,0 +1,73 @@
+// Issue 16, items 2–4, over real HTTP (the real server over the app's routes): a POST whose body is
+// not a form, a NUL byte in an address or a field, and a cursor with an impossible date are the
+// client's errors (4xx, or the first page for a cursor), never a 500.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Actor } from '~/domain/actor'
+import { disconnectDb } from '~/infra/db.server'
+import { escalate } from './commands'
+import { csrfPair, send, servePortal, sessionCookie } from './portal-http'
+import { disputeWorld, serviceDeps, TestClock, testDb } from './support'
+
+const db = testDb()
+let portal: Awaited<ReturnType<typeof servePortal>>
+let world: Awaited<ReturnType<typeof disputeWorld>>
+let csrf: Awaited<ReturnType<typeof csrfPair>>
+const cookies = new Map<string, string>()
+
+/** The actor's session cookie and the CSRF cookie, as a browser holding the page would send them. */
+async function cookieOf(actor: Actor | null) {
+  if (!actor) return csrf.cookie
+  if (!cookies.has(actor.userId)) cookies.set(actor.userId, await sessionCookie(db, actor))
+  return `${cookies.get(actor.userId)}; ${csrf.cookie}`
+}
+
+beforeAll(async () => {
+  portal = await servePortal()
+  csrf = await csrfPair()
+  const clock = new TestClock(new Date())
+  world = await disputeWorld(db, clock)
+  await escalate(serviceDeps(db, clock), world.buyer, { caseId: world.case.id, reason: 'OTHER', description: '' })
+})
+
+afterAll(async () => {
+  await portal.close()
+  await db.$disconnect()
+  await disconnectDb()
+})
+
+describe('a POST whose body is not a form (item 2)', () => {
+  const routes = (): [string, Actor | null][] => [
+    ['/login', null],
+    ['/locale', null],
+    ['/logout', world.buyer],
+    ['/messages', world.buyer],
+    [`/cases/${world.case.caseNo}`, world.buyer],
+    ['/merchant/workbench', world.main],
+    ['/merchant/settings', world.main],
+    ['/agent/queue', world.agent],
+  ]
+  const bodies: [string, RequestInit][] = [
+    ['JSON', { headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ csrf: 'x', email: 'a@b.c' }) }],
+    ['no body', {}],
+    ['text/plain', { headers: { 'Content-Type': 'text/plain' }, body: 'csrf=x&intent=read' }],
+  ]
+  it.each(bodies)('is 415 on every form route, before the CSRF check: %s', async (_, init) => {
+    for (const [target, actor] of routes()) {
+      const answer = await send(portal.base, target, { method: 'POST', ...init, cookie: await cookieOf(actor) })
+      expect({ target, status: answer.status, statusText: answer.statusText }).toEqual({ target, status: 415, statusText: 'Unsupported Media Type' })
+    }
+  })
+
+  it('is 400 when a form body cannot be read', async () => {
+    const broken = { 'Content-Type': 'multipart/form-data; boundary=xyz' }
+    for (const [target, actor] of routes().filter(([target]) => !target.startsWith('/cases/'))) {
+      const answer = await send(portal.base, target, { method: 'POST', headers: broken, body: '--xyz\r\nnot a part', cookie: await cookieOf(actor) })
+      expect({ target, status: answer.status }).toEqual({ target, status: 400 })
+    }
+  })
+
+  it('shows the refusal in the viewer’s language', async () => {
+    const answer = await send(portal.base, '/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}', cookie: await cookieOf(null) })
+    expect(answer.body).toContain('无法处理此请求')
+  })
+})
