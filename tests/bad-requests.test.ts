@@ -71,3 +71,30 @@ describe('a POST whose body is not a form (item 2)', () => {
     expect(answer.body).toContain('无法处理此请求')
   })
 })
+
+describe('a NUL byte (item 3)', () => {
+  it.each([
+    ['/merchant/workbench?orderNo=%00', () => world.main],
+    ['/merchant/workbench?customerName=a%00b', () => world.main],
+    ['/merchant/workbench?phone=%00', () => world.main],
+    ['/agent/queue?q=%00', () => world.agent],
+    ['/cases/AS%00', () => world.buyer],
+  ])('in the address is 400: %s', async (target, actor) => {
+    const answer = await send(portal.base, target, { cookie: await cookieOf(actor()) })
+    expect(answer.status).toBe(400)
+    expect(answer.body).toMatch(/control characters/)
+  })
+
+  it('in a login email is 400, and counts as no attempt', async () => {
+    const body = new URLSearchParams({ csrf: csrf.token, email: 'buyer\u0000@test.local', password: 'x' })
+    const answer = await send(portal.base, '/login', { method: 'POST', body, cookie: await cookieOf(null) })
+    expect(answer.status).toBe(400)
+    expect(await db.loginThrottle.count()).toBe(0)
+  })
+
+  it('in any form field is 400 before the action runs', async () => {
+    const body = new URLSearchParams({ csrf: csrf.token, intent: 'read-all', category: 'AFTER_SALES\u0000' })
+    const answer = await send(portal.base, '/messages', { method: 'POST', body, cookie: await cookieOf(world.buyer) })
+    expect(answer.status).toBe(400)
+  })
+})

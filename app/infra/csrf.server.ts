@@ -2,6 +2,7 @@
 // token; each form carries the same token in a hidden field; `readForm` compares them. Together
 // with SameSite=Lax cookies and the server's Origin check this stops cross-site posts.
 import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { hasControlChars } from './control-chars'
 import { cookies } from './cookies.server'
 
 export const CSRF_FIELD = 'csrf'
@@ -28,7 +29,8 @@ const refuse = (status: 400 | 415, statusText: string, body: string) => new Resp
 
 /**
  * The body as a form, or a 415/400 Response: a client's wrong body is its error, not the server's
- * (request.formData() throws a TypeError, which Remix answers with 500).
+ * (request.formData() throws a TypeError, which Remix answers with 500). Every field is text the
+ * portal stores or queries, so control characters are refused here once for every form.
  */
 async function formBody(request: Request): Promise<FormData> {
   const type = request.headers.get('Content-Type')?.split(';')[0]?.trim().toLowerCase() ?? ''
@@ -38,6 +40,9 @@ async function formBody(request: Request): Promise<FormData> {
     form = await request.formData()
   } catch {
     throw refuse(400, 'Bad Request', 'The form could not be read.')
+  }
+  for (const [name, value] of form) {
+    if (hasControlChars(name) || (typeof value === 'string' && hasControlChars(value))) throw refuse(400, 'Bad Request', 'A form field contains control characters.')
   }
   return form
 }
