@@ -39,9 +39,10 @@ export async function csrfPair(): Promise<{ cookie: string; token: string }> {
   return { cookie: (await cookies().csrf.serialize(token)).split(';')[0]!, token }
 }
 
-export type Answer = { status: number | 'timeout'; statusText: string; body: string }
+/** 'timeout': no answer in time; 'cut': the connection broke before a whole answer came. */
+export type Answer = { status: number | 'timeout' | 'cut'; statusText: string; body: string }
 
-/** One request, redirects not followed; 'timeout' when no answer came in time. */
+/** One request, redirects not followed. */
 export async function send(base: string, target: string, init: RequestInit & { cookie?: string } = {}): Promise<Answer> {
   const { cookie, headers, ...rest } = init
   try {
@@ -55,6 +56,7 @@ export async function send(base: string, target: string, init: RequestInit & { c
     return { status: response.status, statusText: response.statusText, body: await response.text() }
   } catch (error) {
     if (error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError')) return { status: 'timeout', statusText: '', body: '' }
+    if (error instanceof TypeError && error.message === 'fetch failed') return { status: 'cut', statusText: String((error.cause as Error | undefined)?.message), body: '' }
     throw error
   }
 }
