@@ -9,6 +9,7 @@ import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { disconnectDb } from '~/infra/db.server'
 import { env } from '~/infra/env.server'
+import { urlHasControlChars } from '~/infra/control-chars'
 import { exitUnlessReadyToStart } from '~/infra/startup.server'
 import { logger, requestContext } from '~/infra/logger.server'
 import { metrics } from '~/infra/metrics.server'
@@ -58,6 +59,15 @@ export async function createApp(buildPath = path.resolve('build/index.js')) {
   app.use((req, res, next) => {
     if (MUTATING.has(req.method) && !sameOrigin(req.get('origin'), ownOrigin(req))) {
       res.status(403).type('text/plain').send('Cross-site request refused')
+      return
+    }
+    next()
+  })
+
+  // Path and query parameters reach loaders as text (and PostgreSQL): one check for all of them.
+  app.use((req, res, next) => {
+    if (urlHasControlChars(req.originalUrl)) {
+      res.status(400).type('text/plain').send('Bad request: the address contains control characters')
       return
     }
     next()

@@ -33,6 +33,13 @@ describe('shop settings', () => {
     await expect(setDefaultAddress(deps, world.outsider, mine.id)).rejects.toMatchObject({ code: 'NOT_FOUND' })
   })
 
+  it('an id that is not a uuid is not found, not a database error', async () => {
+    const { world, deps } = await setup()
+    await expect(setDefaultAddress(deps, world.main, 'x')).rejects.toMatchObject({ code: 'NOT_FOUND' })
+    await expect(archiveAddress(deps, world.main, 'x')).rejects.toMatchObject({ code: 'NOT_FOUND' })
+    await expect(disableWebhook(deps, world.main, 'x')).rejects.toMatchObject({ code: 'NOT_FOUND' })
+  })
+
   it('refuses a strategy outside 1 – 99,999 yuan per order or with a cap below it', async () => {
     const { world, deps } = await setup()
     await expect(saveAutoRefundStrategy(deps, world.main, { enabled: true, perOrderMaxFen: 99, dailyCapFen: 1000_00 })).rejects.toMatchObject({ code: 'AMOUNT_INVALID' })

@@ -2,7 +2,7 @@ import { isRouteErrorResponse, useRouteError, useRouteLoaderData } from '@remix-
 import { useT } from '~/i18n/use-t'
 import type { loader as rootLoader } from '~/root'
 
-/** 403, 404 and unexpected errors, in the viewer's language, with a way home. */
+/** 403, 404, other refused requests (a body that is not a form, control characters) and unexpected errors, in the viewer's language, with a way home. */
 export function RouteErrorBoundary() {
   const error = useRouteError()
   const t = useT()
@@ -14,7 +14,9 @@ export function RouteErrorBoundary() {
       ? [t('error.forbidden.title'), csrf ? t('error.csrf') : t('error.forbidden.body')]
       : status === 404
         ? [t('error.notFound.title'), t('error.notFound.body')]
-        : [t('error.unexpected.title'), t('error.unexpected.body')]
+        : status >= 400 && status < 500
+          ? [t('error.badRequest.title'), t('error.badRequest.body')]
+          : [t('error.unexpected.title'), t('error.unexpected.body')]
   return (
     <section className="mx-auto max-w-lg rounded-lg border border-slate-200 bg-white p-6" data-status={status} data-testid="error-page">
       <h1 className="text-xl font-semibold">{title}</h1>

@@ -25,6 +25,8 @@ export const en = {
   'error.forbidden.body': 'Your account cannot open this page. Go back to your home page.',
   'error.notFound.title': 'Not found',
   'error.notFound.body': 'This page does not exist, or you cannot see it.',
+  'error.badRequest.title': 'This request could not be handled',
+  'error.badRequest.body': 'What was sent is not valid. Nothing was saved; go back and try again.',
   'error.unexpected.title': 'Something went wrong',
   'error.unexpected.body': 'Please try again in a moment. Nothing you submitted was half-saved.',
   'error.csrf': 'This form has expired. Reload the page and try again.',

@@ -26,6 +26,8 @@ export const zhCN: Record<MessageKey, string> = {
   'error.forbidden.body': '您的账号不能打开此页面，请返回您的首页。',
   'error.notFound.title': '页面不存在',
   'error.notFound.body': '此页面不存在，或您无权查看。',
+  'error.badRequest.title': '无法处理此请求',
+  'error.badRequest.body': '提交的内容无效，未保存任何内容。请返回上一页重试。',
   'error.unexpected.title': '出错了',
   'error.unexpected.body': '请稍后重试。您提交的内容不会被部分保存。',
   'error.csrf': '表单已过期，请刷新页面后重试。',

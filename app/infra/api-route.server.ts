@@ -1,33 +1,20 @@
 // The one entry of every /api/v1 route: reads the raw body (bounded), authenticates the signed
 // request first, runs the command, and answers JSON; refusals carry a code and a precise message.
 import { ApiError, authenticate, type ApiDeps, type ApiResult, type Integration } from '~/services/integration-api.server'
+import { readBoundedText } from './bounded-body.server'
 import { clock } from './clock.server'
 import { db } from './db.server'
 import { logger } from './logger.server'
 import { policy } from './policy.server'
 
 const MAX_BODY_BYTES = 256 * 1024
-/** A body over the limit is read on and dropped up to this much, so the caller reads the 413. */
-const MAX_DRAIN_BYTES = 16 * 1024 * 1024
-
-async function readBody(request: Request): Promise<string> {
-  if (!request.body) return ''
-  const chunks: Uint8Array[] = []
-  let size = 0
-  for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
-    size += chunk.byteLength
-    if (size > MAX_DRAIN_BYTES) break // past this the connection is cut: no endless reading
-    if (size <= MAX_BODY_BYTES) chunks.push(chunk)
-  }
-  if (size > MAX_BODY_BYTES) throw new ApiError(413, 'BODY_TOO_LARGE', `The body is larger than ${MAX_BODY_BYTES} bytes.`)
-  return Buffer.concat(chunks).toString('utf8')
-}
 
 export async function requireIntegration(request: Request, command: (deps: ApiDeps, integration: Integration, rawBody: string) => Promise<ApiResult>): Promise<Response> {
   try {
     if (request.method !== 'POST') throw new ApiError(405, 'METHOD_NOT_ALLOWED', 'Use POST.')
     if (!request.headers.get('Content-Type')?.startsWith('application/json')) throw new ApiError(415, 'JSON_REQUIRED', 'Send Content-Type: application/json.')
-    const rawBody = await readBody(request)
+    const rawBody = await readBoundedText(request, MAX_BODY_BYTES)
+    if (rawBody === null) throw new ApiError(413, 'BODY_TOO_LARGE', `The body is larger than ${MAX_BODY_BYTES} bytes.`)
     const deps = { db: db(), clock: clock(), policy: policy() }
     const integration = await authenticate(deps, request.headers, rawBody)
     const result = await command(deps, integration, rawBody)

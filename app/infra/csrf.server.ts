@@ -2,6 +2,7 @@
 // token; each form carries the same token in a hidden field; `readForm` compares them. Together
 // with SameSite=Lax cookies and the server's Origin check this stops cross-site posts.
 import { randomBytes, timingSafeEqual } from 'node:crypto'
+import { hasControlChars } from './control-chars'
 import { cookies } from './cookies.server'
 
 export const CSRF_FIELD = 'csrf'
@@ -22,9 +23,33 @@ function sameToken(a: string, b: string) {
   return left.length === right.length && timingSafeEqual(left, right)
 }
 
+const FORM_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data'])
+
+const refuse = (status: 400 | 415, statusText: string, body: string) => new Response(body, { status, statusText, headers: { 'Content-Type': 'text/plain; charset=utf-8' } })
+
+/**
+ * The body as a form, or a 415/400 Response: a client's wrong body is its error, not the server's
+ * (request.formData() throws a TypeError, which Remix answers with 500). Every field is text the
+ * portal stores or queries, so control characters are refused here once for every form.
+ */
+async function formBody(request: Request): Promise<FormData> {
+  const type = request.headers.get('Content-Type')?.split(';')[0]?.trim().toLowerCase() ?? ''
+  if (!FORM_TYPES.has(type)) throw refuse(415, 'Unsupported Media Type', 'Send the form as application/x-www-form-urlencoded or multipart/form-data.')
+  let form: FormData
+  try {
+    form = await request.formData()
+  } catch {
+    throw refuse(400, 'Bad Request', 'The form could not be read.')
+  }
+  for (const [name, value] of form) {
+    if (hasControlChars(name) || (typeof value === 'string' && hasControlChars(value))) throw refuse(400, 'Bad Request', 'A form field contains control characters.')
+  }
+  return form
+}
+
 /** Reads a submitted form and checks its CSRF token. Actions read forms only through this. */
 export async function readForm(request: Request): Promise<FormData> {
-  const form = await request.formData()
+  const form = await formBody(request)
   const cookieToken: unknown = await cookies().csrf.parse(request.headers.get('Cookie'))
   const formToken = form.get(CSRF_FIELD)
   if (typeof cookieToken !== 'string' || typeof formToken !== 'string' || !sameToken(cookieToken, formToken)) {

@@ -1,4 +1,5 @@
 // The process's payment gateway client, from env (one place, like the mailer and S3).
+import { readBoundedText } from './bounded-body.server'
 import { env } from './env.server'
 import { GATEWAY_HEADERS, httpPaymentGateway, verifyGatewayNotification, type GatewayNotification, type PaymentGateway } from './payment-gateway.server'
 
@@ -11,11 +12,11 @@ export function paymentGateway(): PaymentGateway {
 
 /**
  * The one entry of the gateway's notification route: a POST whose body (at most 64 KB) carries a
- * valid, fresh signature, or a 401/405/413 answer thrown before anything is read further.
+ * valid, fresh signature, or a 401/405/413 answer.
  */
 export async function requireGatewayNotification(request: Request): Promise<GatewayNotification> {
   if (request.method !== 'POST') throw Response.json({ error: 'METHOD_NOT_ALLOWED' }, { status: 405 })
-  const body = await readBounded(request)
+  const body = await readBoundedText(request, MAX_NOTIFICATION_BYTES)
   if (body === null) throw Response.json({ error: 'BODY_TOO_LARGE' }, { status: 413 })
   const signature = { timestamp: request.headers.get(GATEWAY_HEADERS.timestamp), signature: request.headers.get(GATEWAY_HEADERS.signature) }
   const notification = verifyGatewayNotification(env().PAYMENT_GATEWAY_SECRET, signature, body)
@@ -25,18 +26,6 @@ export async function requireGatewayNotification(request: Request): Promise<Gate
 
 const MAX_NOTIFICATION_BYTES = 64 * 1024
 
-/** The body as text, or null past the limit (read as it arrives: a chunked body has no length to trust). */
-async function readBounded(request: Request): Promise<string | null> {
-  if (!request.body) return ''
-  const chunks: Uint8Array[] = []
-  let size = 0
-  for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
-    size += chunk.byteLength
-    if (size > MAX_NOTIFICATION_BYTES) return null
-    chunks.push(chunk)
-  }
-  return Buffer.concat(chunks).toString('utf8')
-}
 
 /** Where the gateway posts refund results: the portal's signed notification route. */
 export const paymentNotifyUrl = () => env().PAYMENT_NOTIFY_URL ?? `${env().APP_URL}/payments/notify`

@@ -66,7 +66,7 @@ export async function listAgentQueue(db: Db, policy: Policy, agent: AgentActor, 
   const limit = PAGE_SIZE + 1
   let rows: QueueRow[]
   if (query.sort === 'age') {
-    const after = cursor ? Prisma.sql`(d."openedAt", d.id) > (${new Date(cursor.at)}, ${cursor.id}::uuid)` : Prisma.sql`TRUE`
+    const after = cursor ? Prisma.sql`(d."openedAt", d.id) > (${cursor.at}, ${cursor.id}::uuid)` : Prisma.sql`TRUE`
     rows = await db.$queryRaw<QueueRow[]>`
       SELECT ${rowColumns(breach)} FROM "Dispute" d JOIN "AfterSalesCase" c ON c.id = d."caseId" ${rowJoins}
       WHERE ${filters} AND ${after}
@@ -76,7 +76,7 @@ export async function listAgentQueue(db: Db, policy: Policy, agent: AgentActor, 
     // the escalation time. The first page by the earlier key is inside the union of the first page
     // by each key (whatever ranks ahead of a row in either stream also ranks ahead of it overall), so
     // two short index scans replace a sort of every open dispute.
-    const at = cursor ? new Date(cursor.at) : null
+    const at = cursor?.at ?? null
     const after = cursor ? Prisma.sql`(${breach}, d.id) > (${at}, ${cursor.id}::uuid)` : Prisma.sql`TRUE`
     const deadlineFrom = at ? Prisma.sql`c."nextDeadlineAt" >= ${at}` : Prisma.sql`TRUE`
     const openedFrom = at ? Prisma.sql`d."openedAt" >= ${new Date(at.getTime() - policy.dispute.agentRulingTargetMs)}` : Prisma.sql`TRUE`

@@ -3,7 +3,7 @@
 import { Prisma, type NotificationCategory } from '~/generated/prisma/client'
 import type { Db } from '~/infra/db.server'
 import { MESSAGE_CATEGORIES } from './list-filters'
-import { decodeCursor, pageOf, PAGE_SIZE } from './pagination'
+import { afterCursor, pageOf, PAGE_SIZE } from './pagination'
 
 export function unreadCount(db: Db, userId: string) {
   return db.notification.count({ where: { userId, readAt: null } })
@@ -18,15 +18,8 @@ export async function unreadByCategory(db: Db, userId: string): Promise<Record<N
 }
 
 export async function listNotifications(db: Db, userId: string, category: NotificationCategory, after: string | null) {
-  const cursor = decodeCursor(after)
   const rows = await db.notification.findMany({
-    where: {
-      userId,
-      category,
-      ...(cursor
-        ? { OR: [{ createdAt: { lt: new Date(cursor.at) } }, { createdAt: new Date(cursor.at), id: { lt: cursor.id } }] }
-        : {}),
-    } satisfies Prisma.NotificationWhereInput,
+    where: { userId, category, ...afterCursor('createdAt', 'desc', after) } satisfies Prisma.NotificationWhereInput,
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     take: PAGE_SIZE + 1,
     select: { id: true, category: true, messageKey: true, params: true, readAt: true, createdAt: true, case: { select: { caseNo: true } } },

@@ -94,8 +94,7 @@ export async function listWorkbench(db: Db, merchant: MerchantActor, query: Work
   if (query.insured) conditions.push(Prisma.sql`c."returnShippingInsurance"`)
   if (deadlineSort) conditions.push(Prisma.sql`${key} IS NOT NULL`)
   if (cursor) {
-    const after = new Date(cursor.at)
-    conditions.push(deadlineSort ? Prisma.sql`(${key}, c.id) > (${after}, ${cursor.id}::uuid)` : Prisma.sql`(${key}, c.id) < (${after}, ${cursor.id}::uuid)`)
+    conditions.push(deadlineSort ? Prisma.sql`(${key}, c.id) > (${cursor.at}, ${cursor.id}::uuid)` : Prisma.sql`(${key}, c.id) < (${cursor.at}, ${cursor.id}::uuid)`)
   }
   const order = deadlineSort ? Prisma.sql`c."nextDeadlineAt" ASC, c.id ASC` : Prisma.sql`c."createdAt" DESC, c.id DESC`
   // A tab as it opens (and its next pages) is the same statement every time: prepared. Searches and

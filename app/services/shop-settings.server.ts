@@ -2,6 +2,7 @@
 // allowed to manage settings change them; every query is scoped to the member's own shop.
 import type { MerchantActor } from '~/domain/actor'
 import { merchantCan } from '~/domain/actor'
+import { isUuid } from '~/domain/ids'
 import { validateStrategy, type AutoRefundStrategy } from '~/domain/lifecycle'
 import type { Policy } from '~/domain/policy'
 import type { Clock } from '~/infra/clock.server'
@@ -58,6 +59,7 @@ export async function addAddress(deps: SettingsDeps, actor: MerchantActor, input
 
 export async function setDefaultAddress(deps: SettingsDeps, actor: MerchantActor, addressId: string) {
   requireSettingsManager(actor)
+  if (!isUuid(addressId)) throw new ServiceError('NOT_FOUND')
   await deps.db.$transaction(async (tx) => {
     const found = await tx.shopAddress.findFirst({ where: { id: addressId, shopId: actor.shopId, archivedAt: null } })
     if (!found) throw new ServiceError('NOT_FOUND')
@@ -69,6 +71,7 @@ export async function setDefaultAddress(deps: SettingsDeps, actor: MerchantActor
 /** Archived, never deleted: cases keep a copy of the address they were sent to. */
 export async function archiveAddress(deps: SettingsDeps, actor: MerchantActor, addressId: string) {
   requireSettingsManager(actor)
+  if (!isUuid(addressId)) throw new ServiceError('NOT_FOUND')
   await deps.db.$transaction(async (tx) => {
     const found = await tx.shopAddress.findFirst({ where: { id: addressId, shopId: actor.shopId, archivedAt: null } })
     if (!found) throw new ServiceError('NOT_FOUND')
@@ -108,6 +111,7 @@ export async function addWebhook(deps: SettingsDeps, actor: MerchantActor, input
 /** Stops new deliveries; the history stays. */
 export async function disableWebhook(deps: SettingsDeps, actor: MerchantActor, subscriptionId: string) {
   requireSettingsManager(actor)
+  if (!isUuid(subscriptionId)) throw new ServiceError('NOT_FOUND')
   const { count } = await deps.db.webhookSubscription.updateMany({ where: { id: subscriptionId, shopId: actor.shopId, disabledAt: null }, data: { disabledAt: deps.clock.now() } })
   if (count === 0) throw new ServiceError('NOT_FOUND')
 }
