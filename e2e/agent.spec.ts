@@ -97,6 +97,31 @@ test("an agent cannot rule a colleague's dispute without taking it over, and the
   await expect(colleague.getByRole('heading', { name: '判责', exact: true })).toHaveCount(0)
 })
 
+test('a ruling is never preselected, and is summarised with the evidence window it would end before anything is recorded', async ({ page }) => {
+  await logIn(page, DEMO_LOGINS.agent)
+  await page.goto('/cases/AS2611220005') // held by this agent; the merchant's evidence is due in about 13 hours
+  await expect(page.getByLabel('责任方')).toHaveValue('')
+  await expect(page.getByLabel('处理结果')).toHaveValue('')
+  // Incomplete: the browser stops it, nothing is summarised.
+  await page.getByRole('button', { name: '核对判责' }).click()
+  await expect(page.getByTestId('ruling-summary')).toHaveCount(0)
+  // A refund-only request: a return is offered only as an explicit conversion.
+  await expect(page.getByLabel('处理结果').locator('option[value="RETURN_THEN_REFUND"]')).toHaveText('退货后退款（将仅退款转为退货退款）')
+  await page.getByLabel('责任方').selectOption('BUYER')
+  await page.getByLabel('处理结果').selectOption('REJECT_REQUEST')
+  await page.getByLabel('判责理由（双方可见）').fill('证据不足')
+  await page.getByRole('button', { name: '核对判责' }).click()
+  const summary = page.getByTestId('ruling-summary')
+  await expect(summary).toContainText('责任方：买家')
+  await expect(summary).toContainText('接下来：驳回买家申请，售后单关闭，买家不能就同一商品再次申请。')
+  await expect(summary.getByRole('alert')).toContainText('商家的举证期尚未结束，现在判责将提前结束举证。')
+  // Going back records nothing.
+  await page.getByRole('button', { name: '返回修改' }).click()
+  await expect(summary).toHaveCount(0)
+  await page.reload()
+  await expect(page.getByTestId('case-state')).toHaveText('平台介入中')
+})
+
 test('the dashboard draws its four charts with a text summary each, and the period can be changed', async ({ page }) => {
   await logIn(page, DEMO_LOGINS.agent)
   await page.getByRole('navigation', { name: '主菜单' }).getByRole('link', { name: '数据看板' }).click()

@@ -65,12 +65,14 @@ test('buyer escalates → agent asks → merchant uploads and submits → agent 
   expect(image.headers()['content-security-policy']).toContain("default-src 'none'")
   expect(image.headers()['x-content-type-options']).toBe('nosniff')
   expect(image.headers()['cache-control']).toBe('private, no-store')
+  await agent.getByLabel('责任方').selectOption('MERCHANT')
   await agent.getByLabel('处理结果').selectOption('PARTIAL_REFUND')
   await agent.getByLabel(/退款金额/).fill('300.00')
   await agent.getByLabel('判责理由（双方可见）').fill('颜色存在色差，双方各担部分责任')
   await agent.getByLabel('内部备注（仅客服可见）').fill('实拍图与详情页对比明显')
   await agent.getByLabel('实拍图.png').check()
-  await agent.getByRole('button', { name: '提交判责' }).click()
+  await agent.getByRole('button', { name: '核对判责' }).click()
+  await agent.getByRole('button', { name: '确认并记录判责' }).click()
   await expect(agent.getByRole('status')).toHaveText('判责已提交并执行。')
 
   // The refund is issued (the worker's job, run through the test hook) and the buyer sees it.

@@ -160,6 +160,7 @@ export const CASE_COMMANDS = {
       rationale: required(4000),
       internalNote: text(4000).default(''),
       reliedEvidenceIds: list(z.string().uuid()),
+      convertToReturn: z.literal('on').optional(),
     }),
     event: (input, facts) => ({
       type: 'RULE',
@@ -167,9 +168,10 @@ export const CASE_COMMANDS = {
       outcome: input.outcome,
       refundAmountFen: input.outcome === 'PARTIAL_REFUND' ? input.refundAmount : null,
       by: facts.agentId!,
+      convertToReturn: input.convertToReturn === 'on',
     }),
     // Rejecting is always possible in an open dispute the agent holds or may claim; the amount is checked when it is entered.
-    probes: (_, facts) => (facts.agentId ? [{ type: 'RULE', liableParty: 'BUYER', outcome: 'REJECT_REQUEST', refundAmountFen: null, by: facts.agentId }] : []),
+    probes: (_, facts) => (facts.agentId ? [{ type: 'RULE', liableParty: 'BUYER', outcome: 'REJECT_REQUEST', refundAmountFen: null, by: facts.agentId, convertToReturn: false }] : []),
   }),
 } as const
 

@@ -220,7 +220,7 @@ describe('every state × every event', () => {
     { type: 'SUBMIT_EVIDENCE', requestId: 'r1' },
     { type: 'REMIND_EVIDENCE', requestId: 'r1' },
     { type: 'EXPIRE_EVIDENCE', requestId: 'r1' },
-    { type: 'RULE', liableParty: 'MERCHANT', outcome: 'FULL_REFUND', refundAmountFen: null, by: AGENT },
+    { type: 'RULE', liableParty: 'MERCHANT', outcome: 'FULL_REFUND', refundAmountFen: null, by: AGENT, convertToReturn: false },
   ]
   const C = 'CASE_CLOSED'
   const D = 'IN_DISPUTE'
@@ -317,7 +317,7 @@ describe('platform intervention', () => {
 describe('the agent holding a dispute', () => {
   const held = (holderId: string | null) => disputed({ dispute: { holderId, requests: [] } })
   const ask = (by: string, holderId: string | null) => transition(held(holderId), { type: 'REQUEST_EVIDENCE', party: 'MERCHANT', by }, at(0), policy)
-  const rule = (by: string, holderId: string | null) => transition(held(holderId), { type: 'RULE', liableParty: 'MERCHANT', outcome: 'REJECT_REQUEST', refundAmountFen: null, by }, at(0), policy)
+  const rule = (by: string, holderId: string | null) => transition(held(holderId), { type: 'RULE', liableParty: 'MERCHANT', outcome: 'REJECT_REQUEST', refundAmountFen: null, by, convertToReturn: false }, at(0), policy)
   it('alone asks for evidence and rules', () => {
     expect(value(ask(AGENT, AGENT)).effects[0]).toEqual({ kind: 'HOLD_DISPUTE', agentId: AGENT, claim: false })
     expect(value(rule(AGENT, AGENT)).effects[0]).toEqual({ kind: 'HOLD_DISPUTE', agentId: AGENT, claim: false })
@@ -344,7 +344,7 @@ describe('the agent holding a dispute', () => {
 describe('the ruling', () => {
   const open = disputed({ requestedAmountFen: 250_00, refundableFen: 300_00 })
   const rule = (outcome: (typeof RULING_OUTCOMES)[number], refundAmountFen: number | null = null, c = open) =>
-    transition(c, { type: 'RULE', liableParty: 'MERCHANT', outcome, refundAmountFen, by: AGENT }, at(0), policy)
+    transition(c, { type: 'RULE', liableParty: 'MERCHANT', outcome, refundAmountFen, by: AGENT, convertToReturn: false }, at(0), policy)
   it('refunds what the buyer asked for in full', () => expect(refunds(rule('FULL_REFUND'))).toEqual([250_00]))
   it('takes a partial amount above zero, at most what was asked, at most the balance', () => {
     expect(refunds(rule('PARTIAL_REFUND', 250_00))).toEqual([250_00])
@@ -361,12 +361,25 @@ describe('the ruling', () => {
     expect(kinds(rule('PARTIAL_REFUND', 50_00))).toEqual(['HOLD_DISPUTE', 'RECORD_RULING', 'REFUND', 'NOTIFY:ruled'])
   })
   it('"return then refund" binds the merchant and waits for the parcel it asks for', () => {
-    const ordered = value(rule('RETURN_THEN_REFUND'))
+    const returnDispute = { ...open, type: 'RETURN_AND_REFUND' as const }
+    const ordered = value(rule('RETURN_THEN_REFUND', null, returnDispute))
     expect(ordered).toMatchObject({ to: 'AWAITING_RETURN', deadlines: { buyerShipBy: at(policy.returnAndRefund.buyerShipMs) } })
     expect(ordered.effects[1]).toMatchObject({ kind: 'RECORD_RULING', binds: true })
     // Escalated after the buyer had shipped: the parcel is awaited, not asked for again.
-    const shipped = value(rule('RETURN_THEN_REFUND', null, { ...open, trackingUploadedAt: at(-DAY) }))
+    const shipped = value(rule('RETURN_THEN_REFUND', null, { ...returnDispute, trackingUploadedAt: at(-DAY) }))
     expect(shipped).toMatchObject({ to: 'AWAITING_RECEIPT', deadlines: { merchantReceiveBy: at(policy.returnAndRefund.merchantReceiveMs), buyerShipBy: null } })
+  })
+  it('orders a return on a refund-only request only when the agent converts it explicitly', () => {
+    expect(rule('RETURN_THEN_REFUND')).toEqual({ ok: false, error: 'NOT_RETURN_CASE' })
+    const converted = transition(open, { type: 'RULE', liableParty: 'MERCHANT', outcome: 'RETURN_THEN_REFUND', refundAmountFen: null, by: AGENT, convertToReturn: true }, at(0), policy)
+    expect(kinds(converted)).toEqual(['HOLD_DISPUTE', 'CONVERT_TO_RETURN', 'RECORD_RULING', 'NOTIFY:ruled'])
+    expect(value(converted).to).toBe('AWAITING_RETURN')
+    // Converting means nothing for the other outcomes, nor for a case that already is a return.
+    const returnDispute = { ...open, type: 'RETURN_AND_REFUND' as const }
+    expect(kinds(transition(returnDispute, { type: 'RULE', liableParty: 'MERCHANT', outcome: 'RETURN_THEN_REFUND', refundAmountFen: null, by: AGENT, convertToReturn: true }, at(0), policy))).not.toContain(
+      'CONVERT_TO_RETURN',
+    )
+    expect(kinds(transition(open, { type: 'RULE', liableParty: 'MERCHANT', outcome: 'FULL_REFUND', refundAmountFen: null, by: AGENT, convertToReturn: true }, at(0), policy))).not.toContain('CONVERT_TO_RETURN')
   })
   it('a ruled round refuses a second ruling by name, whatever state it left', () => {
     for (const state of ['REFUNDED', 'CLOSED', 'AWAITING_RETURN'] as const) {
@@ -407,7 +420,7 @@ describe('rounds: after "return then refund" the ruling binds the merchant', () 
   })
   it('a second ruling on round 2 is like the first (one per dispute)', () => {
     const round2 = disputed({ rounds: 2, boundByRuling: true, type: 'RETURN_AND_REFUND' })
-    expect(refunds(transition(round2, { type: 'RULE', liableParty: 'MERCHANT', outcome: 'FULL_REFUND', refundAmountFen: null, by: AGENT }, at(DAY), policy))).toEqual([100_00])
+    expect(refunds(transition(round2, { type: 'RULE', liableParty: 'MERCHANT', outcome: 'FULL_REFUND', refundAmountFen: null, by: AGENT, convertToReturn: false }, at(DAY), policy))).toEqual([100_00])
   })
 })
 

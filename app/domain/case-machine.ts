@@ -138,7 +138,8 @@ export type CaseEvent =
   | { type: 'SUBMIT_EVIDENCE'; requestId: string }
   | { type: 'REMIND_EVIDENCE'; requestId: string }
   | { type: 'EXPIRE_EVIDENCE'; requestId: string }
-  | { type: 'RULE'; liableParty: LiableParty; outcome: RulingOutcome; refundAmountFen: number | null; by: string }
+  /** `convertToReturn`: the agent turns a refund-only request into a return (the only way a return ruling fits one). */
+  | { type: 'RULE'; liableParty: LiableParty; outcome: RulingOutcome; refundAmountFen: number | null; by: string; convertToReturn: boolean }
 
 export type CaseEventType = CaseEvent['type']
 
@@ -177,6 +178,8 @@ export type Effect =
   /** The acting agent holds the dispute (`claim`: it was unassigned and is now theirs). */
   | { kind: 'HOLD_DISPUTE'; agentId: string; claim: boolean }
   | { kind: 'REFUND'; amountFen: number }
+  /** A refund-only request becomes a return and refund (an agent's explicit choice in a ruling). */
+  | { kind: 'CONVERT_TO_RETURN' }
   /** A new round with the platform; `reason` is set when the machine, not the party, chose it. */
   | { kind: 'OPEN_DISPUTE'; round: number; openedBy: Party; reason: typeof SYSTEM_ESCALATION_REASON | null }
   | { kind: 'OPEN_EVIDENCE_REQUEST'; party: Party; dueAt: Date; remindAtOnce: boolean }
@@ -505,6 +508,8 @@ export function transition(c: CaseSnapshot, event: CaseEvent, now: Date, policy:
       }
       const hold = holdDispute(c.dispute, event.by)
       if (!hold.ok) return hold
+      // A return on a refund-only request only when the agent converts it, knowingly.
+      if (event.outcome === 'RETURN_THEN_REFUND' && !returnCase && !event.convertToReturn) return fail('NOT_RETURN_CASE')
       const amount = rulingRefund(c, event.outcome, event.refundAmountFen)
       if (!amount.ok) return amount
       const binds = event.outcome === 'RETURN_THEN_REFUND'
@@ -514,11 +519,13 @@ export function transition(c: CaseSnapshot, event: CaseEvent, now: Date, policy:
         case 'FULL_REFUND':
         case 'PARTIAL_REFUND':
           return ok({ to: 'REFUNDED', deadlines: CLEAR_ALL, effects: [hold.value, ruling, refund(amount.value!), told] })
-        case 'RETURN_THEN_REFUND':
+        case 'RETURN_THEN_REFUND': {
+          const converted: Effect[] = returnCase ? [] : [{ kind: 'CONVERT_TO_RETURN' }]
           // A parcel already on its way (escalated after the buyer shipped) is awaited, not asked for again.
           return c.trackingUploadedAt
-            ? ok({ to: 'AWAITING_RECEIPT', deadlines: { ...CLEAR_ALL, merchantReceiveBy: receiveWindow() }, effects: [hold.value, ruling, told] })
-            : ok({ to: 'AWAITING_RETURN', deadlines: { ...CLEAR_ALL, buyerShipBy: shipWindow() }, effects: [hold.value, ruling, told] })
+            ? ok({ to: 'AWAITING_RECEIPT', deadlines: { ...CLEAR_ALL, merchantReceiveBy: receiveWindow() }, effects: [hold.value, ...converted, ruling, told] })
+            : ok({ to: 'AWAITING_RETURN', deadlines: { ...CLEAR_ALL, buyerShipBy: shipWindow() }, effects: [hold.value, ...converted, ruling, told] })
+        }
         case 'REJECT_REQUEST':
           return ok({ to: 'CLOSED', deadlines: CLEAR_ALL, effects: [hold.value, ruling, told] })
         default:

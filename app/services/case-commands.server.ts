@@ -210,7 +210,11 @@ async function prepare<I extends CaseIntent>(
       const address = outcome === 'RETURN_THEN_REFUND' && found.returnAddress === null ? await defaultReturnAddress(tx, found.shopId) : null
       return {
         facts,
-        apply: { ruling: { rationale, internalNote: internalNote || null, reliedEvidenceIds }, details: { liableParty, outcome }, data: address ? { returnAddress: address } : {} },
+        apply: {
+          ruling: { rationale, internalNote: internalNote || null, reliedEvidenceIds },
+          details: { liableParty, outcome, ...(outcome === 'RETURN_THEN_REFUND' && found.type === 'REFUND_ONLY' ? { convertedToReturn: true } : {}) },
+          data: address ? { returnAddress: address } : {},
+        },
         action: fixed('dispute.ruled'),
       }
     }

@@ -238,6 +238,9 @@ export async function applyTransition(tx: Tx, deps: ServiceDeps, found: LoadedCa
         applied.requestId = effect.requestId
         break
       }
+      case 'CONVERT_TO_RETURN':
+        await tx.afterSalesCase.update({ where: { id: found.id }, data: { type: 'RETURN_AND_REFUND' } })
+        break
       case 'RECORD_RULING': {
         const disputeId = applied.disputeId
         if (!disputeId) throw new ServiceError('NOT_IN_DISPUTE')
