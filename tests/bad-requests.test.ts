@@ -66,6 +66,15 @@ describe('a POST whose body is not a form (item 2)', () => {
     }
   })
 
+  it('is 413 for a form over 2 MB, before login: a form read whole is never held larger than that', async () => {
+    const body = new URLSearchParams({ csrf: csrf.token, email: 'a@b.c', password: 'x'.repeat(3 * 1024 * 1024) })
+    for (const [target, actor] of [routes()[0]!, routes()[3]!]) {
+      const answer = await send(portal.base, target, { method: 'POST', body, cookie: await cookieOf(actor) })
+      expect({ target, status: answer.status }).toEqual({ target, status: 413 })
+    }
+    expect(await db.loginThrottle.count()).toBe(0)
+  })
+
   it('shows the refusal in the viewer’s language', async () => {
     const answer = await send(portal.base, '/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}', cookie: await cookieOf(null) })
     expect(answer.body).toContain('无法处理此请求')

@@ -3,9 +3,9 @@
 // listening when the 413 comes instead of meeting a reset connection mid-send.
 const MAX_DRAIN_BYTES = 16 * 1024 * 1024
 
-/** The body, or null when it is larger than maxBytes. */
-export async function readBoundedText(request: Request, maxBytes: number): Promise<string | null> {
-  if (!request.body) return ''
+/** The body's bytes, or null when it is larger than maxBytes. */
+export async function readBoundedBytes(request: Request, maxBytes: number): Promise<Buffer | null> {
+  if (!request.body) return Buffer.alloc(0)
   const chunks: Uint8Array[] = []
   let size = 0
   for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
@@ -13,5 +13,10 @@ export async function readBoundedText(request: Request, maxBytes: number): Promi
     if (size > MAX_DRAIN_BYTES) break // past this the connection is cut: no endless reading
     if (size <= maxBytes) chunks.push(chunk)
   }
-  return size > maxBytes ? null : Buffer.concat(chunks).toString('utf8')
+  return size > maxBytes ? null : Buffer.concat(chunks)
+}
+
+/** The body as UTF-8 text, or null when it is larger than maxBytes. */
+export async function readBoundedText(request: Request, maxBytes: number): Promise<string | null> {
+  return (await readBoundedBytes(request, maxBytes))?.toString('utf8') ?? null
 }

@@ -7,7 +7,8 @@ import { timingSafeEqual } from 'node:crypto'
 import { finished, Readable } from 'node:stream'
 import type { ReadableStream as WebReadableStream } from 'node:stream/web'
 import { cookies } from './cookies.server'
-import { CSRF_FIELD } from './csrf.server'
+import { hasControlChars } from './control-chars'
+import { controlCharsInField, CSRF_FIELD } from './csrf.server'
 
 const MAX_FIELD_BYTES = 64 * 1024
 const MAX_FIELDS = 50
@@ -70,14 +71,20 @@ export async function readMultipartForm(request: Request, onFile: (file: Incomin
   const form = new FormData()
   let csrfOk = false
   const source = Readable.fromWeb(request.body as unknown as WebReadableStream<Uint8Array>)
-  const parser = busboy({
-    headers: { 'content-type': contentType },
-    // Browsers send file names as raw UTF-8 (实拍图.png); busboy would read them as Latin-1.
-    defParamCharset: 'utf8',
-    limits: { fieldSize: MAX_FIELD_BYTES, fields: MAX_FIELDS, files: MAX_FILES },
-    // Larger file chunks: fewer hand-offs per megabyte on the way to S3.
-    fileHwm: FILE_CHUNK_BYTES,
-  })
+  let parser: busboy.Busboy
+  try {
+    parser = busboy({
+      headers: { 'content-type': contentType },
+      // Browsers send file names as raw UTF-8 (实拍图.png); busboy would read them as Latin-1.
+      defParamCharset: 'utf8',
+      limits: { fieldSize: MAX_FIELD_BYTES, fields: MAX_FIELDS, files: MAX_FILES },
+      // Larger file chunks: fewer hand-offs per megabyte on the way to S3.
+      fileHwm: FILE_CHUNK_BYTES,
+    })
+  } catch {
+    // No boundary in the Content-Type: nothing can be read of it.
+    throw malformed()
+  }
 
   return new Promise<FormData>((resolve, reject) => {
     let failed = false
@@ -97,6 +104,7 @@ export async function readMultipartForm(request: Request, onFile: (file: Incomin
     }
     parser.on('field', (name, value, info) => {
       if (info.valueTruncated) return fail(new Response('Form field too large', { status: 413 }))
+      if (hasControlChars(name) || hasControlChars(value)) return fail(controlCharsInField())
       if (name === CSRF_FIELD) {
         const given = Buffer.from(value)
         csrfOk = given.length === expected.length && given.length > 0 && timingSafeEqual(given, expected)
