@@ -416,7 +416,7 @@ export const en = {
   'ruling.summary.next.RETURN_THEN_REFUND': 'Next: the buyer returns the item and is refunded once the merchant confirms receipt; the ruling binds the merchant.',
   'ruling.summary.next.REJECT_REQUEST': "Next: the buyer's request is rejected and the case closed; the buyer cannot ask again about the same goods.",
   'ruling.summary.converts': 'This refund-only request becomes a return and refund.',
-  'ruling.summary.openWindow': "The {party}'s evidence window is still open; ruling now ends it early. Evidence due:",
+  'ruling.summary.openWindow': 'Evidence window still open ({party}): ruling now ends it early. Evidence due:',
   'ruling.title': 'Liability ruling',
   'ruling.decidedBy': 'Decided by',
   'ruling.bySystem': 'The system, by rule',
