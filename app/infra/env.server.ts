@@ -106,3 +106,13 @@ export function env(): Env {
 }
 
 export const isProduction = () => env().NODE_ENV === 'production'
+
+/**
+ * The AWS SDK prints a 9-line notice about Node < 22 from every process that makes a client, ahead
+ * of anything the process says (a start error included). Node's support is the README's and
+ * `engines`' business; the SDK's own switch turns the notice off. Written here, the one module that
+ * touches process.env, before the first client is made (storage.server).
+ */
+export function quietAwsSdkNodeNotice() {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
+}
