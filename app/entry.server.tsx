@@ -3,7 +3,7 @@ import { env } from '~/infra/env.server'
 import { PassThrough } from 'node:stream'
 import type { AppLoadContext, EntryContext } from '@remix-run/node'
 import { createReadableStreamFromReadable } from '@remix-run/node'
-import { RemixServer } from '@remix-run/react'
+import { isRouteErrorResponse, RemixServer } from '@remix-run/react'
 import { isbot } from 'isbot'
 import { renderToPipeableStream } from 'react-dom/server'
 import { NonceContext } from '~/components/nonce'
@@ -74,5 +74,8 @@ export default async function handleRequest(
 
 export function handleError(error: unknown, { request }: { request: Request }) {
   if (request.signal.aborted) return
+  // A path no route matches (/robots.txt, /favicon.ico) or a method a route does not take is the
+  // client's mistake, already in the access log with its status; only the server's own failures are errors.
+  if (isRouteErrorResponse(error) && error.status < 500) return
   logger.error('unhandled error', { error, path: new URL(request.url).pathname })
 }

@@ -5,15 +5,28 @@ import { randomBytes } from 'node:crypto'
 import http from 'node:http'
 import path from 'node:path'
 import { S3RVER_CREDENTIALS, freePort, startS3, startSmtpReceiver } from '../scripts/embedded-services'
+import { judge, NoSamples, type Goal } from './goals'
 
 export const root = path.resolve(import.meta.dirname, '..')
 
-/** Runs a bench's main; a failure prints its stack and exits 1, so a broken bench never reads as a result. */
-export function runBench(main: () => Promise<void>) {
-  main().catch((error) => {
-    process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`)
-    process.exit(1)
-  })
+/**
+ * Runs a bench's main. A bench that returns its goals (bench/goals.ts) gets one line per goal and
+ * exit code 1 when any is missed; a failure (NoSamples: nothing was measured) prints what and exits
+ * 1, so a broken or dead run never reads as a result.
+ */
+export function runBench(main: () => Promise<Goal[] | void>) {
+  main().then(
+    (goals) => {
+      if (!goals) return
+      const verdict = judge(goals)
+      for (const line of verdict.lines) process.stdout.write(`${line}\n`)
+      if (!verdict.met) process.exitCode = 1
+    },
+    (error) => {
+      process.stderr.write(`${error instanceof NoSamples ? `no figure: ${error.message}` : error instanceof Error ? error.stack : String(error)}\n`)
+      process.exit(1)
+    },
+  )
 }
 
 /** Applies every migration to `databaseUrl` with the real `prisma migrate deploy`. */

@@ -66,6 +66,7 @@ export default async function globalSetup() {
     PAYMENT_GATEWAY_SECRET: gatewaySecret,
     LOG_LEVEL: 'info',
     METRICS_TOKEN: E2E_METRICS_TOKEN,
+    TEST_HOOKS_ENABLED: 'true', // the clock hook the specs in e2e/clock/ move time with
   }
   for (const [args, what] of [
     [['node_modules/prisma/build/index.js', 'migrate', 'deploy'], 'migrate deploy'],

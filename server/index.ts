@@ -13,6 +13,7 @@ import { urlHasControlChars } from '~/infra/control-chars'
 import { exitUnlessReadyToStart } from '~/infra/startup.server'
 import { logger, requestContext } from '~/infra/logger.server'
 import { metrics } from '~/infra/metrics.server'
+import { mountHealth } from './health'
 import { routeLabeller } from './route-label'
 
 const REQUEST_BUFFER_BYTES = 1024 * 1024
@@ -73,6 +74,7 @@ export async function createApp(buildPath = path.resolve('build/index.js')) {
     next()
   })
 
+  mountHealth(app)
   app.use('/build', express.static('public/build', { immutable: true, maxAge: '1y' }))
   // Only paths that name a file (an extension) look in public/: a page request costs no disk lookup.
   const publicFiles = express.static('public', { maxAge: '1h' })

@@ -3,6 +3,7 @@
 // label. Static assets, Remix's manifest endpoint and paths no route matches get a fixed label each.
 import { matchRoutes, type AgnosticRouteObject as RouteObject } from '@remix-run/router'
 import type { ServerBuild } from '@remix-run/node'
+import { HEALTH_PATHS } from './health'
 
 type Manifest = ServerBuild['routes']
 
@@ -22,6 +23,7 @@ export function routeLabeller(manifest: Manifest): (pathname: string) => string 
   return (pathname) => {
     if (pathname.startsWith('/build/')) return 'static'
     if (pathname === '/__manifest') return 'remix-manifest' // lazy route discovery
+    if ((HEALTH_PATHS as readonly string[]).includes(pathname)) return 'health' // answered before Remix (server/health.ts)
     // Single fetch: /cases/AS1.data asks for the data of /cases/AS1; /_root.data for "/".
     const page = pathname === '/_root.data' ? '/' : pathname.replace(/\.data$/, '')
     const matches = matchRoutes(tree, page)

@@ -6,7 +6,7 @@ import { RULE_IDS } from '~/domain/case-machine'
 import { defaultPolicy } from '~/domain/policy'
 import { GatewayRejectedError, GatewayUnavailableError, signedGatewayHeaders, type PaymentGateway } from '~/infra/payment-gateway.server'
 import { loadCaseView } from '~/models/case-view.server'
-import { withOwnDeadlines } from '~/models/case-rows.server'
+import { withRowExtras } from '~/models/case-rows.server'
 import { sweepDeadlines } from '~/services/deadlines.server'
 import { applyGatewayResult, processDueRefunds, refundLanePolicy, reserveRefund, retryRefund } from '~/services/refund-ledger.server'
 import type { StoredFile } from '~/services/evidence-intake.server'
@@ -507,8 +507,8 @@ describe('what each party is told', () => {
     const row = await db.afterSalesCase.findUniqueOrThrow({ where: { id: w.case.id }, select: { id: true, state: true, nextDeadlineAt: true } })
     const start = new TestClock().now().getTime()
     expect(row.nextDeadlineAt).toEqual(new Date(start + 24 * HOUR))
-    const [merchantRow] = await withOwnDeadlines(db, 'MERCHANT', [row])
-    const [buyerRow] = await withOwnDeadlines(db, 'BUYER', [row])
+    const [merchantRow] = await withRowExtras(db, 'MERCHANT', [row])
+    const [buyerRow] = await withRowExtras(db, 'BUYER', [row])
     expect(merchantRow!.deadline).toEqual(new Date(start + 24 * HOUR))
     expect(buyerRow!.deadline).toEqual(new Date(start + 29 * HOUR))
   })

@@ -5,12 +5,14 @@
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { Actor } from '~/domain/actor'
+import { partyDeadline } from '~/domain/case-machine'
+import { refundStanding } from '~/domain/money'
 import { defaultPolicy } from '~/domain/policy'
 import { Prisma } from '~/generated/prisma/client'
 import { queryRows } from '~/infra/db.server'
 import { requestContext } from '~/infra/logger.server'
 import { cookies } from '~/infra/cookies.server'
-import { withOwnDeadlines, withRefundStanding, withRowExtras } from '~/models/case-rows.server'
+import { withRowExtras } from '~/models/case-rows.server'
 import { findCaseId, loadCaseView, loadCaseViewSnapshot } from '~/models/case-view.server'
 import { caseScope, caseScopeSql, evidenceScope, evidenceVisibleSql } from '~/models/scopes.server'
 import { claimDispute } from '~/services/assignment.server'
@@ -199,12 +201,20 @@ describe('the case page reads', () => {
     expect(statements).toBe(2)
   })
 
-  it('give list rows their own deadline and refund standing in one statement, as the separate lookups do', async () => {
+  it("give list rows their own deadline and refund standing in one statement, as the domain reads them from each case's own rows", async () => {
     const rows = await db.afterSalesCase.findMany({ select: { id: true, state: true, nextDeadlineAt: true } })
     expect(rows.some((r) => r.state === 'IN_DISPUTE') && rows.some((r) => r.state === 'REFUNDED')).toBe(true)
+    const cases = await db.afterSalesCase.findMany({
+      include: { evidenceRequests: { where: { status: 'OPEN' } }, order: { include: { refunds: { select: { amountFen: true, status: true } } } } },
+    })
     for (const party of ['MERCHANT', 'BUYER'] as const) {
       const { value, statements } = await statementsOf(() => withRowExtras(db, party, rows))
-      expect(value).toEqual(await withRefundStanding(db, await withOwnDeadlines(db, party, rows)))
+      const expected = rows.map((row) => {
+        const c = cases.find((x) => x.id === row.id)!
+        const refund = c.state === 'REFUNDED' ? refundStanding(c.order.paidAmountFen, c.order.refunds) : { kind: 'NONE' }
+        return { ...row, deadline: partyDeadline(party, c, c.evidenceRequests), refund }
+      })
+      expect(value).toEqual(expected)
       expect(statements).toBe(1)
     }
   })

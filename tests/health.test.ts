@@ -10,7 +10,7 @@ import { SMTPServer } from 'smtp-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createDb } from '~/infra/db.server'
 import { createS3Client } from '~/infra/storage.server'
-import { checkHealth } from '~/services/health.server'
+import { checkDependencies } from '~/services/health.server'
 import { freePort, startSmtpReceiver, type SmtpReceiver } from '../scripts/embedded-services'
 import { startTestS3, type TestS3 } from './setup/s3'
 import { testDb } from './support'
@@ -46,16 +46,16 @@ function databaseUrlWith(change: (url: URL) => void): string {
 
 describe('health check', () => {
   it('is ok when the database, S3 and SMTP answer', async () => {
-    const report = await checkHealth(healthy())
-    expect(report).toMatchObject({ ok: true, checks: { database: { ok: true }, s3: { ok: true }, smtp: { ok: true } } })
+    const report = await checkDependencies(healthy())
+    expect(report).toMatchObject({ status: 'ok', checks: { database: { status: 'ok' }, s3: { status: 'ok' }, smtp: { status: 'ok' } } })
   })
 
   it('names the dead dependency without revealing its address', async () => {
     const deadPort = await freePort()
-    const report = await checkHealth({ ...healthy(), smtpUrl: `smtp://127.0.0.1:${deadPort}?tls=off`, timeoutMs: 1000 })
-    expect(report.ok).toBe(false)
-    expect(report.checks.smtp).toMatchObject({ ok: false, error: 'unreachable' })
-    expect(report.checks.database.ok).toBe(true)
+    const report = await checkDependencies({ ...healthy(), smtpUrl: `smtp://127.0.0.1:${deadPort}?tls=off`, timeoutMs: 1000 })
+    expect(report.status).toBe('degraded')
+    expect(report.checks.smtp).toMatchObject({ status: 'degraded', error: 'unreachable' })
+    expect(report.checks.database.status).toBe('ok')
     expect(JSON.stringify(report)).not.toContain(String(deadPort))
   })
 })
@@ -63,21 +63,21 @@ describe('health check', () => {
 describe('health check: S3', () => {
   it('a dead S3 server is unreachable', async () => {
     const client = createS3Client({ ...s3.config(bucket()), endpoint: `http://127.0.0.1:${await freePort()}` })
-    const report = await checkHealth({ ...healthy(), s3: client, timeoutMs: 1000 })
-    expect(report.ok).toBe(false)
-    expect(report.checks.s3).toMatchObject({ ok: false, error: 'unreachable' })
+    const report = await checkDependencies({ ...healthy(), s3: client, timeoutMs: 1000 })
+    expect(report.status).toBe('degraded')
+    expect(report.checks.s3).toMatchObject({ status: 'degraded', error: 'unreachable' })
   })
 
   it('a missing bucket is bucket_missing, not unreachable', async () => {
     const missing = s3.unusedBucket('nosuch')
-    const report = await checkHealth({ ...healthy(), s3: s3.client(missing), bucket: missing })
-    expect(report.checks.s3).toMatchObject({ ok: false, error: 'bucket_missing' })
+    const report = await checkDependencies({ ...healthy(), s3: s3.client(missing), bucket: missing })
+    expect(report.checks.s3).toMatchObject({ status: 'degraded', error: 'bucket_missing' })
   })
 
   it('an access key the server does not know is auth_failed', async () => {
     const client = createS3Client({ ...s3.config(bucket()), accessKeyId: `NOSUCHKEY${randomBytes(4).toString('hex').toUpperCase()}` })
-    const report = await checkHealth({ ...healthy(), s3: client })
-    expect(report.checks.s3).toMatchObject({ ok: false, error: 'auth_failed' })
+    const report = await checkDependencies({ ...healthy(), s3: client })
+    expect(report.checks.s3).toMatchObject({ status: 'degraded', error: 'auth_failed' })
   })
 
   // s3rver checks the access key id but not the signature: with the right key and a wrong secret it
@@ -85,9 +85,9 @@ describe('health check: S3', () => {
   // on s3rver this test pins that limitation, so that we notice if it ever starts checking.
   it('a wrong secret is auth_failed on a real S3 (s3rver does not check signatures)', async () => {
     const client = createS3Client({ ...s3.config(bucket()), secretAccessKey: `wrong-${randomBytes(8).toString('hex')}` })
-    const report = await checkHealth({ ...healthy(), s3: client })
-    if (s3.external) expect(report.checks.s3).toMatchObject({ ok: false, error: 'auth_failed' })
-    else expect(report.checks.s3).toMatchObject({ ok: true })
+    const report = await checkDependencies({ ...healthy(), s3: client })
+    if (s3.external) expect(report.checks.s3).toMatchObject({ status: 'degraded', error: 'auth_failed' })
+    else expect(report.checks.s3).toMatchObject({ status: 'ok' })
   })
 
   // s3rver has no bucket policies, so it never answers AccessDenied. This endpoint answers every
@@ -105,8 +105,8 @@ describe('health check: S3', () => {
     const port = await listen(server)
     try {
       const client = createS3Client({ ...s3.config(bucket()), endpoint: `http://127.0.0.1:${port}` })
-      const report = await checkHealth({ ...healthy(), s3: client })
-      expect(report.checks.s3).toMatchObject({ ok: false, error: expected })
+      const report = await checkDependencies({ ...healthy(), s3: client })
+      expect(report.checks.s3).toMatchObject({ status: 'degraded', error: expected })
     } finally {
       await close(server)
     }
@@ -121,9 +121,9 @@ describe('health check: PostgreSQL', () => {
   ])('%s is %s', async (_what, change, expected) => {
     const wrong = createDb(databaseUrlWith(change), 1)
     try {
-      const report = await checkHealth({ ...healthy(), db: wrong })
-      expect(report.checks.database).toMatchObject({ ok: false, error: expected })
-      expect(report.checks.s3.ok && report.checks.smtp.ok).toBe(true)
+      const report = await checkDependencies({ ...healthy(), db: wrong })
+      expect(report.checks.database).toMatchObject({ status: 'down', error: expected })
+      expect([report.status, report.checks.s3.status, report.checks.smtp.status]).toEqual(['down', 'ok', 'ok'])
     } finally {
       await wrong.$disconnect()
     }
@@ -133,8 +133,8 @@ describe('health check: PostgreSQL', () => {
     const deadPort = await freePort()
     const dead = createDb(databaseUrlWith((url) => void ((url.hostname = '127.0.0.1'), (url.port = String(deadPort)))), 1)
     try {
-      const report = await checkHealth({ ...healthy(), db: dead, timeoutMs: 1000 })
-      expect(report.checks.database).toMatchObject({ ok: false, error: 'unreachable' })
+      const report = await checkDependencies({ ...healthy(), db: dead, timeoutMs: 1000 })
+      expect(report.checks.database).toMatchObject({ status: 'down', error: 'unreachable' })
     } finally {
       await dead.$disconnect()
     }
@@ -151,8 +151,8 @@ describe('health check: SMTP', () => {
     })
     const port = await listen(server.server)
     try {
-      const report = await checkHealth({ ...healthy(), smtpUrl: `smtp://portal:wrong@127.0.0.1:${port}?tls=off` })
-      expect(report.checks.smtp).toMatchObject({ ok: false, error: 'auth_failed' })
+      const report = await checkDependencies({ ...healthy(), smtpUrl: `smtp://portal:wrong@127.0.0.1:${port}?tls=off` })
+      expect(report.checks.smtp).toMatchObject({ status: 'degraded', error: 'auth_failed' })
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()))
     }
@@ -163,8 +163,8 @@ describe('health check: SMTP', () => {
     const server = net.createServer((socket) => sockets.add(socket))
     const port = await listen(server)
     try {
-      const report = await checkHealth({ ...healthy(), smtpUrl: `smtp://127.0.0.1:${port}?tls=off`, timeoutMs: 500 })
-      expect(report.checks.smtp).toMatchObject({ ok: false, error: 'timeout' })
+      const report = await checkDependencies({ ...healthy(), smtpUrl: `smtp://127.0.0.1:${port}?tls=off`, timeoutMs: 500 })
+      expect(report.checks.smtp).toMatchObject({ status: 'degraded', error: 'timeout' })
     } finally {
       for (const socket of sockets) socket.destroy()
       await close(server)

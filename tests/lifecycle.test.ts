@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest'
 import { RULE_IDS as LIFECYCLE_RULE_IDS } from '~/domain/case-machine'
-import { defaultPolicy } from '~/domain/policy'
+import { strategyDay } from '~/domain/lifecycle'
+import { defaultPolicy, PG_INT_MAX, withOverrides } from '~/domain/policy'
 import type { Prisma } from '~/generated/prisma/client'
 import { sweepDeadlines } from '~/services/deadlines.server'
 import type { StoredFile } from '~/services/evidence-intake.server'
@@ -109,6 +110,18 @@ describe('the merchant auto-refund strategy', () => {
     expect(auto.autoDecisionRuleId).toBe(LIFECYCLE_RULE_IDS.autoRefundStrategy)
     const day = await db.autoRefundDay.findFirstOrThrow({ where: { shopId: w.shop.id } })
     expect(day.totalFen).toBe(60_00)
+  })
+
+  it('adds a request to a day total at the largest limits the schema allows without overflowing the integer', async () => {
+    const limits = { ...defaultPolicy.autoRefundStrategy, maxDailyCapFen: PG_INT_MAX - defaultPolicy.autoRefundStrategy.maxPerOrderFen }
+    const w = await world()
+    const deps = { ...w.deps, policy: withOverrides({ autoRefundStrategy: { maxDailyCapFen: limits.maxDailyCapFen } }) }
+    await db.shop.update({ where: { id: w.shop.id }, data: { autoRefundEnabled: true, autoRefundPerOrderFen: limits.maxPerOrderFen, autoRefundDailyCapFen: limits.maxDailyCapFen } })
+    await db.autoRefundDay.create({ data: { shopId: w.shop.id, day: strategyDay(w.clock.now(), deps.policy), totalFen: limits.maxDailyCapFen - 1, updatedAt: w.clock.now() } })
+    const order = await w.order({ paidAmountFen: limits.maxPerOrderFen })
+    const opened = await openRequest(deps, w.buyer, { orderNo: order.orderNo, type: 'REFUND_ONLY', reason: 'QUALITY_ISSUE', description: '', amountFen: null, files: [] })
+    expect(opened.state).toBe('PENDING_MERCHANT') // over the cap: manual review, not "integer out of range"
+    expect((await db.autoRefundDay.findFirstOrThrow({ where: { shopId: w.shop.id } })).totalFen).toBe(limits.maxDailyCapFen - 1)
   })
 
   it('sends amounts over the per-order maximum and shipped orders to manual review', async () => {

@@ -83,7 +83,7 @@ describe('request latency is labelled by route, not by path', () => {
     'routes/_index': { id: 'routes/_index', parentId: 'root', index: true },
     'routes/cases.$caseNo': { id: 'routes/cases.$caseNo', parentId: 'root', path: 'cases/:caseNo' },
     'routes/evidence.$itemId': { id: 'routes/evidence.$itemId', parentId: 'root', path: 'evidence/:itemId' },
-    'routes/healthz': { id: 'routes/healthz', parentId: 'root', path: 'healthz' },
+    'routes/messages.unread': { id: 'routes/messages.unread', parentId: 'root', path: 'messages/unread' },
   } as unknown as Parameters<typeof routeLabeller>[0]
   const routeOf = routeLabeller(manifest)
 
@@ -92,7 +92,9 @@ describe('request latency is labelled by route, not by path', () => {
     expect(routeOf('/cases/AS2611220006.data')).toBe('routes/cases.$caseNo')
     expect(routeOf('/')).toBe('routes/_index')
     expect(routeOf('/_root.data')).toBe('routes/_index')
-    expect(routeOf('/healthz')).toBe('routes/healthz')
+    expect(routeOf('/messages/unread')).toBe('routes/messages.unread')
+    expect(routeOf('/healthz')).toBe('health') // answered by Express before Remix
+    expect(routeOf('/healthz/dependencies')).toBe('health')
     expect(routeOf('/build/entry.client-ABC.js')).toBe('static')
     expect(routeOf('/favicon.svg')).toBe('static')
     expect(routeOf('/__manifest')).toBe('remix-manifest')

@@ -8,7 +8,7 @@ import { routeHandler, type Handler } from './route-handlers'
 
 const routesDir = path.resolve(import.meta.dirname, '../app/routes')
 // The message catalogs (i18n.$file.ts) are the same for everyone: public, like the login page.
-const PUBLIC_LOADERS = new Set(['_index.tsx', 'login.tsx', 'logout.tsx', 'locale.tsx', 'healthz.ts', 'i18n.$file.ts', 'test-hooks.clock.ts'])
+const PUBLIC_LOADERS = new Set(['_index.tsx', 'login.tsx', 'logout.tsx', 'locale.tsx', 'i18n.$file.ts', 'test-hooks.clock.ts'])
 // Multipart uploads check the CSRF token while streaming (readMultipartForm); the test hook does
 // not exist in production (its first statement refuses).
 // The evidence intake and the case page's dispatch read through readMultipartForm / readForm.
@@ -68,7 +68,7 @@ function guardProblems(file: string, source: string): string[] {
   if (action && typeof action === 'object') {
     if (isGateway(file)) check(GATEWAY_GUARD.test(action.first), "the action's first statement verifies the gateway's signature")
     else if (isApi(file)) check(API_GUARD.test(action.first), "the action's first statement authenticates the signed request")
-    else if (TEST_ONLY.has(file)) check(/NODE_ENV === 'production'\) throw notFound\(\)/.test(action.first), 'refuses in production first')
+    else if (TEST_ONLY.has(file)) check(/^if \(!env\(\)\.TEST_HOOKS_ENABLED \|\| env\(\)\.NODE_ENV === 'production'\) throw notFound\(\)$/.test(action.first), 'exists only when the test suite turns it on, never in production')
     else {
       if (!PUBLIC_LOADERS.has(file)) check(GUARD.test(action.first), "the action's first statement must be an actor guard")
       check(FORM_READERS.test(action.body), 'actions read forms through readForm or readMultipartForm (CSRF)')

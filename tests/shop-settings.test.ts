@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import { defaultPolicy } from '~/domain/policy'
+import { defaultPolicy, PG_INT_MAX } from '~/domain/policy'
 import { addAddress, addWebhook, archiveAddress, disableWebhook, loadShopSettings, saveAutoRefundStrategy, setDefaultAddress } from '~/services/shop-settings.server'
 import { disputeWorld, TestClock, testDb } from './support'
 
@@ -42,10 +42,29 @@ describe('shop settings', () => {
 
   it('refuses a strategy outside 1 – 99,999 yuan per order or with a cap below it', async () => {
     const { world, deps } = await setup()
-    await expect(saveAutoRefundStrategy(deps, world.main, { enabled: true, perOrderMaxFen: 99, dailyCapFen: 1000_00 })).rejects.toMatchObject({ code: 'AMOUNT_INVALID' })
-    await expect(saveAutoRefundStrategy(deps, world.main, { enabled: true, perOrderMaxFen: 100_00, dailyCapFen: 50_00 })).rejects.toMatchObject({ code: 'AMOUNT_INVALID' })
+    await expect(saveAutoRefundStrategy(deps, world.main, { enabled: true, perOrderMaxFen: 99, dailyCapFen: 1000_00 })).rejects.toMatchObject({ code: 'AUTO_REFUND_LIMITS_INVALID' })
+    await expect(saveAutoRefundStrategy(deps, world.main, { enabled: true, perOrderMaxFen: 100_00, dailyCapFen: 50_00 })).rejects.toMatchObject({ code: 'AUTO_REFUND_LIMITS_INVALID' })
     await saveAutoRefundStrategy(deps, world.main, { enabled: true, perOrderMaxFen: 100_00, dailyCapFen: 500_00 })
     expect((await loadShopSettings(db, world.main)).shop).toMatchObject({ autoRefundEnabled: true, autoRefundPerOrderFen: 100_00, autoRefundDailyCapFen: 500_00 })
+  })
+
+  it('refuses an "unlimited" cap of 9 digits of yuan with a clear error (it was a 500 from the integer column), and stores the highest cap', async () => {
+    const { world, deps } = await setup()
+    await expect(saveAutoRefundStrategy(deps, world.main, { enabled: true, perOrderMaxFen: 100_00, dailyCapFen: 999_999_999_00 })).rejects.toMatchObject({
+      code: 'AUTO_REFUND_CAP_TOO_HIGH',
+      status: 400,
+    })
+    const highest = { enabled: true, perOrderMaxFen: defaultPolicy.autoRefundStrategy.maxPerOrderFen, dailyCapFen: defaultPolicy.autoRefundStrategy.maxDailyCapFen }
+    await saveAutoRefundStrategy(deps, world.main, highest)
+    expect((await loadShopSettings(db, world.main)).shop).toMatchObject({ autoRefundDailyCapFen: highest.dailyCapFen })
+  })
+
+  it('holds every shop row to limits whose day total plus one request fits the integer column', async () => {
+    const { world } = await setup()
+    const write = (perOrder: number, cap: number) =>
+      db.$executeRaw`UPDATE "Shop" SET "autoRefundPerOrderFen" = ${perOrder}::int, "autoRefundDailyCapFen" = ${cap}::int WHERE id = ${world.shop.id}::uuid`
+    await write(1_00, PG_INT_MAX - 1_00)
+    await expect(write(1_00, PG_INT_MAX - 99)).rejects.toThrow(/Shop_auto_refund_limits_fit/)
   })
 
   it('subscribes a webhook to known events at an http(s) URL, and stops it', async () => {

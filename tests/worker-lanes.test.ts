@@ -388,12 +388,14 @@ describe('the deadline lane wakes on the next due time', () => {
     expect(due.getTime() - clock.now().getTime()).toBe(5_000)
     // The insert notified the lane; it re-read the earliest deadline and sleeps until just after it.
     await until(() => started.sleepingUntil('deadlines')?.getTime() === due.getTime() + 1, 'the lane to sleep until the new deadline')
-    const before = (await metrics().deadlineLateness.get()).values.find((v) => v.metricName?.endsWith('_count') && v.labels.kind === 'case.merchant-timeout')?.value ?? 0
+    const timedFires = async () => (await metrics().deadlineLateness.get()).values.find((v) => v.metricName?.endsWith('_count') && v.labels.kind === 'case.merchant-timeout')?.value ?? 0
+    const before = await timedFires()
     clock.advance(5_000)
     started.wake('deadlines')
     await until(async () => (await state()) === 'REFUNDED', 'the deadline to fire')
-    const after = (await metrics().deadlineLateness.get()).values.find((v) => v.metricName?.endsWith('_count') && v.labels.kind === 'case.merchant-timeout')?.value ?? 0
-    expect(after).toBe(before + 1)
+    // The lateness is recorded after the fire's commit, so the state can be seen a moment before it.
+    await until(async () => (await timedFires()) > before, 'the fire to be timed')
+    expect(await timedFires()).toBe(before + 1)
   })
 
   it('with nothing due it sleeps for its cap, not a fixed poll', async () => {

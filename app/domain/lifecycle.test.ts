@@ -89,10 +89,15 @@ describe('the merchant auto-refund strategy', () => {
   const strategy = { enabled: true, perOrderMaxFen: 50_00, dailyCapFen: 200_00 }
   it('accepts 1 – 99,999 yuan per order, and no cap below the per-order maximum', () => {
     expect(validateStrategy({ ...strategy, perOrderMaxFen: 1_00 }, policy).ok).toBe(true)
-    expect(validateStrategy({ ...strategy, perOrderMaxFen: 99, dailyCapFen: 100_00 }, policy)).toEqual({ ok: false, error: 'AMOUNT_INVALID' })
+    expect(validateStrategy({ ...strategy, perOrderMaxFen: 99, dailyCapFen: 100_00 }, policy)).toEqual({ ok: false, error: 'AUTO_REFUND_LIMITS_INVALID' })
     expect(validateStrategy({ ...strategy, perOrderMaxFen: 99_999_00, dailyCapFen: 99_999_00 }, policy).ok).toBe(true)
-    expect(validateStrategy({ ...strategy, perOrderMaxFen: 99_999_01, dailyCapFen: 100_000_00 }, policy)).toEqual({ ok: false, error: 'AMOUNT_INVALID' })
-    expect(validateStrategy({ ...strategy, dailyCapFen: 49_99 }, policy)).toEqual({ ok: false, error: 'AMOUNT_INVALID' })
+    expect(validateStrategy({ ...strategy, perOrderMaxFen: 99_999_01, dailyCapFen: 100_000_00 }, policy)).toEqual({ ok: false, error: 'AUTO_REFUND_LIMITS_INVALID' })
+    expect(validateStrategy({ ...strategy, dailyCapFen: 49_99 }, policy)).toEqual({ ok: false, error: 'AUTO_REFUND_LIMITS_INVALID' })
+  })
+  it("takes a cap up to the policy's highest (10,000,000 yuan), refusing 9 digits of yuan with its own error", () => {
+    expect(validateStrategy({ ...strategy, dailyCapFen: policy.autoRefundStrategy.maxDailyCapFen }, policy).ok).toBe(true)
+    expect(validateStrategy({ ...strategy, dailyCapFen: policy.autoRefundStrategy.maxDailyCapFen + 1 }, policy)).toEqual({ ok: false, error: 'AUTO_REFUND_CAP_TOO_HIGH' })
+    expect(validateStrategy({ ...strategy, dailyCapFen: 999_999_999_00 }, policy)).toEqual({ ok: false, error: 'AUTO_REFUND_CAP_TOO_HIGH' })
   })
   it('applies to refund-only requests on unshipped orders up to the per-order maximum', () => {
     expect(evaluateAutoRefund(strategy, { type: 'REFUND_ONLY', shipped: false, amountFen: 50_00 })).toEqual({ kind: 'AUTO_APPROVE' })

@@ -129,12 +129,16 @@ export function evaluateExpressRefund(inputs: ExpressRefundInputs, policy: Polic
 
 export type AutoRefundStrategy = { enabled: boolean; perOrderMaxFen: number; dailyCapFen: number }
 
-export function validateStrategy(strategy: AutoRefundStrategy, policy: Policy): Result<AutoRefundStrategy, OpeningError> {
-  const { minPerOrderFen, maxPerOrderFen } = policy.autoRefundStrategy
+/** LIMITS_INVALID: the per-order maximum out of range, or a cap below it; CAP_TOO_HIGH: above the policy's highest cap. */
+export type StrategyError = 'AUTO_REFUND_LIMITS_INVALID' | 'AUTO_REFUND_CAP_TOO_HIGH'
+
+export function validateStrategy(strategy: AutoRefundStrategy, policy: Policy): Result<AutoRefundStrategy, StrategyError> {
+  const { minPerOrderFen, maxPerOrderFen, maxDailyCapFen } = policy.autoRefundStrategy
   const inRange = (fen: number) => Number.isInteger(fen) && fen >= minPerOrderFen && fen <= maxPerOrderFen
   if (!inRange(strategy.perOrderMaxFen) || !Number.isInteger(strategy.dailyCapFen) || strategy.dailyCapFen < strategy.perOrderMaxFen) {
-    return fail('AMOUNT_INVALID')
+    return fail('AUTO_REFUND_LIMITS_INVALID')
   }
+  if (strategy.dailyCapFen > maxDailyCapFen) return fail('AUTO_REFUND_CAP_TOO_HIGH')
   return ok(strategy)
 }
 

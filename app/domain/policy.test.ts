@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { daysOf, defaultPolicy, douyinOverrides, hoursOf, withOverrides, deadlineTone } from './policy'
+import { daysOf, defaultPolicy, douyinOverrides, fitsStoredTotals, hoursOf, PG_INT_MAX, withOverrides, deadlineTone } from './policy'
 
 describe('policy', () => {
   it('holds the numbers of the rules', () => {
@@ -16,6 +16,15 @@ describe('policy', () => {
     expect(daysOf(douyin.returnAndRefund.buyerShipMs)).toBe(7)
     expect(douyin.returnAndRefund.merchantReceiveMs).toBe(defaultPolicy.returnAndRefund.merchantReceiveMs)
     expect(daysOf(defaultPolicy.returnAndRefund.buyerShipMs)).toBe(10)
+  })
+
+  it('refuses limits whose day total plus one request would overflow the database integer', () => {
+    const limits = defaultPolicy.autoRefundStrategy
+    expect(fitsStoredTotals(limits)).toBe(true)
+    const largest = PG_INT_MAX - limits.maxPerOrderFen
+    expect(withOverrides({ autoRefundStrategy: { maxDailyCapFen: largest } }).autoRefundStrategy.maxDailyCapFen).toBe(largest)
+    expect(() => withOverrides({ autoRefundStrategy: { maxDailyCapFen: largest + 1 } })).toThrow(/maxDailyCapFen/)
+    expect(() => withOverrides({ autoRefundStrategy: { maxDailyCapFen: 999_999_999_00 } })).toThrow(/maxDailyCapFen/)
   })
 
   it('refuses an override of a setting that does not exist', () => {

@@ -29,6 +29,9 @@ export const defaultPolicy = {
   autoRefundStrategy: {
     minPerOrderFen: 1_00,
     maxPerOrderFen: 99_999_00,
+    /** The highest daily cap a shop may set: "no limit" in practice, and a day's total plus one
+     *  request stays inside the database's integer (see fitsStoredTotals). */
+    maxDailyCapFen: 10_000_000_00,
     timeZone: 'Asia/Shanghai',
   },
   dispute: {
@@ -95,7 +98,23 @@ export function withOverrides(overrides: DeepPartial<Policy>, base: Policy = def
       merged[section]![key] = value
     }
   }
-  return merged as unknown as Policy
+  const policy = merged as unknown as Policy
+  if (!fitsStoredTotals(policy.autoRefundStrategy)) {
+    throw new Error(`autoRefundStrategy.maxDailyCapFen + maxPerOrderFen must not exceed ${PG_INT_MAX} (the database's integer)`)
+  }
+  return policy
+}
+
+/** PostgreSQL's `integer`, the type of every fen column. */
+export const PG_INT_MAX = 2_147_483_647
+
+/**
+ * A day's auto-refund total (at most the cap) plus one more request (at most the per-order maximum)
+ * must still be an integer; the schema holds the same bound on each shop's limits (CHECK
+ * "Shop_auto_refund_limits_fit").
+ */
+export function fitsStoredTotals(limits: { maxDailyCapFen: number; maxPerOrderFen: number }): boolean {
+  return Number.isSafeInteger(limits.maxDailyCapFen) && Number.isSafeInteger(limits.maxPerOrderFen) && limits.maxDailyCapFen + limits.maxPerOrderFen <= PG_INT_MAX
 }
 
 export const hoursOf = (ms: number) => Math.round(ms / HOUR_MS)

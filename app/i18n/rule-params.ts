@@ -22,6 +22,7 @@ export function ruleParams(policy: Policy): MessageParams {
     expressMaxYuan: policy.expressRefund.maxPaidAmountFen / 100,
     autoRefundMinYuan: policy.autoRefundStrategy.minPerOrderFen / 100,
     autoRefundMaxYuan: policy.autoRefundStrategy.maxPerOrderFen / 100,
+    autoRefundMaxCapYuan: policy.autoRefundStrategy.maxDailyCapFen / 100,
     arrivalMinDays: policy.refunds.arrivalMinBusinessDays,
     arrivalMaxDays: policy.refunds.arrivalMaxBusinessDays,
     expressArrivalHours: policy.refunds.expressArrivalHours,

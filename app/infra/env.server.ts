@@ -58,6 +58,14 @@ const schema = z.object({
   METRICS_TOKEN: z.string().min(24, 'METRICS_TOKEN must be at least 24 characters').optional(),
   /** The worker serves its own metrics (deadline lateness, lane attempts) on this port, when set. */
   WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /**
+   * The e2e suite's clock hook (POST /test-hooks/clock moves time and fires every deadline). Only an
+   * explicit `true` turns it on, never a missing NODE_ENV; production refuses to start with it.
+   */
+  TEST_HOOKS_ENABLED: z
+    .enum(['true', 'false'], { error: 'TEST_HOOKS_ENABLED must be true or false' })
+    .default('false')
+    .transform((v) => v === 'true'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** Operator policy: a preset, then JSON overrides of single settings (see app/domain/policy.ts). */
   POLICY_PRESET: z.enum(['kuaishou', 'douyin']).default('kuaishou'),
@@ -73,6 +81,9 @@ const schema = z.object({
         return z.NEVER
       }
     }),
+}).refine((e) => !(e.TEST_HOOKS_ENABLED && e.NODE_ENV === 'production'), {
+  path: ['TEST_HOOKS_ENABLED'],
+  message: 'TEST_HOOKS_ENABLED=true is for the test suite only; production refuses it',
 })
 
 export type Env = z.infer<typeof schema>
@@ -95,3 +106,13 @@ export function env(): Env {
 }
 
 export const isProduction = () => env().NODE_ENV === 'production'
+
+/**
+ * The AWS SDK prints a 9-line notice about Node < 22 from every process that makes a client, ahead
+ * of anything the process says (a start error included). Node's support is the README's and
+ * `engines`' business; the SDK's own switch turns the notice off. Written here, the one module that
+ * touches process.env, before the first client is made (storage.server).
+ */
+export function quietAwsSdkNodeNotice() {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
+}

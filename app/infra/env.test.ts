@@ -22,6 +22,14 @@ describe('parseEnv', () => {
     expect(env.NODE_ENV).toBe('development')
   })
 
+  it('keeps the test hooks off unless TEST_HOOKS_ENABLED=true, and production refuses them at start', () => {
+    expect(parseEnv(valid).TEST_HOOKS_ENABLED).toBe(false) // no NODE_ENV (development) is not enough
+    expect(parseEnv({ ...valid, NODE_ENV: 'test' }).TEST_HOOKS_ENABLED).toBe(false)
+    expect(parseEnv({ ...valid, NODE_ENV: 'test', TEST_HOOKS_ENABLED: 'true' }).TEST_HOOKS_ENABLED).toBe(true)
+    expect(() => parseEnv({ ...valid, NODE_ENV: 'production', TEST_HOOKS_ENABLED: 'true' })).toThrow(/^ {2}- TEST_HOOKS_ENABLED: .*production refuses it/m)
+    expect(() => parseEnv({ ...valid, TEST_HOOKS_ENABLED: 'yes' })).toThrow(/TEST_HOOKS_ENABLED must be true or false/)
+  })
+
   it('names every bad variable on its own line', () => {
     let message = ''
     try {

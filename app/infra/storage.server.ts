@@ -8,7 +8,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3'
 import { randomUUID } from 'node:crypto'
-import { env } from './env.server'
+import { env, quietAwsSdkNodeNotice } from './env.server'
 import { logger } from './logger.server'
 
 export type StorageConfig = {
@@ -33,6 +33,7 @@ export function storageConfigFromEnv(): StorageConfig {
 }
 
 export function createS3Client(config: StorageConfig): S3Client {
+  quietAwsSdkNodeNotice()
   return new S3Client({
     endpoint: config.endpoint,
     region: config.region,

@@ -9,29 +9,6 @@ import { queryPrepared, type Db } from '~/infra/db.server'
 type Row = { id: string; state: CaseState; nextDeadlineAt: Date | null }
 type OpenRequest = { caseId: string; party: Party; status: 'OPEN'; dueAt: Date }
 
-function openRequestsOf(db: Db, caseIds: string[]): Promise<OpenRequest[]> {
-  if (caseIds.length === 0) return Promise.resolve([])
-  return queryPrepared<OpenRequest>(
-    db,
-    Prisma.sql`SELECT r."caseId", r.party::text AS party, r.status::text AS status, r."dueAt" FROM "EvidenceRequest" r WHERE r."caseId" = ANY(${caseIds}::uuid[]) AND r.status = 'OPEN'`,
-  )
-}
-
-async function standingsOf(db: Db, caseIds: string[]): Promise<Map<string, RefundStanding>> {
-  if (caseIds.length === 0) return new Map()
-  const rows = await queryPrepared<{ id: string; paidAmountFen: number; refunds: RefundLine[] }>(
-    db,
-    Prisma.sql`SELECT c.id, o."paidAmountFen",
-        coalesce(json_agg(json_build_object('amountFen', f."amountFen", 'status', f.status)) FILTER (WHERE f.id IS NOT NULL), '[]'::json) AS refunds
-      FROM "AfterSalesCase" c JOIN "Order" o ON o.id = c."orderId" LEFT JOIN "Refund" f ON f."orderId" = o.id
-      WHERE c.id = ANY(${caseIds}::uuid[])
-      GROUP BY c.id, o."paidAmountFen"`,
-  )
-  return new Map(rows.map((row) => [row.id, refundStanding(row.paidAmountFen, row.refunds)]))
-}
-
-const idsIn = (rows: readonly { id: string; state: CaseState }[], state: CaseState) => rows.filter((row) => row.state === state).map((row) => row.id)
-
 function ownDeadline(party: Party, row: Row, requests: readonly OpenRequest[]): Date | null {
   if (row.state !== 'IN_DISPUTE') {
     // Life-cycle deadlines: the column is the state's own, which belongs to one party.
@@ -70,19 +47,4 @@ export async function withRowExtras<R extends Row>(db: Db, party: Party, rows: R
       refund: extra && row.state === 'REFUNDED' ? refundStanding(extra.paidAmountFen, extra.refunds) : { kind: 'NONE' as const },
     }
   })
-}
-
-/**
- * The deadline the viewing party must meet on each row. A disputed case's sort column is the
- * earliest evidence deadline of either party; a party is shown only its own.
- */
-export async function withOwnDeadlines<R extends Row>(db: Db, party: Party, rows: R[]): Promise<(R & { deadline: Date | null })[]> {
-  const requests = await openRequestsOf(db, idsIn(rows, 'IN_DISPUTE'))
-  return rows.map((row) => ({ ...row, deadline: ownDeadline(party, row, requests) }))
-}
-
-/** How each refunded row's order stands (部分退款 ¥50.00 / 实付 ¥899.00, 退款中, 已退款). */
-export async function withRefundStanding<R extends { id: string; state: CaseState }>(db: Db, rows: R[]): Promise<(R & { refund: RefundStanding })[]> {
-  const standings = await standingsOf(db, idsIn(rows, 'REFUNDED'))
-  return rows.map((row) => ({ ...row, refund: standings.get(row.id) ?? { kind: 'NONE' } }))
 }

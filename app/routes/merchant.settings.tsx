@@ -57,7 +57,7 @@ export async function action({ request }: ActionFunctionArgs) {
         if (!input.success) throw new ServiceError('INVALID_INPUT')
         const perOrderMaxFen = yuanToFen(input.data.perOrderMax)
         const dailyCapFen = yuanToFen(input.data.dailyCap)
-        if (perOrderMaxFen === null || dailyCapFen === null) throw new ServiceError('AMOUNT_INVALID')
+        if (perOrderMaxFen === null || dailyCapFen === null) throw new ServiceError('AUTO_REFUND_LIMITS_INVALID')
         await saveAutoRefundStrategy(deps, actor, { enabled: input.data.enabled === 'on', perOrderMaxFen, dailyCapFen })
         break
       }

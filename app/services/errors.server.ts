@@ -1,11 +1,12 @@
 // Errors a service refuses with. Routes turn them into a status and a translated message.
 import type { CaseError } from '~/domain/case-machine'
 import type { EvidenceResponseError } from '~/domain/dispute'
-import type { OpeningError } from '~/domain/lifecycle'
+import type { OpeningError, StrategyError } from '~/domain/lifecycle'
 
 export type ServiceErrorCode =
   | CaseError
   | OpeningError
+  | StrategyError
   | EvidenceResponseError
   | 'REFUND_NOT_FAILED'
   | 'NOT_FOUND'

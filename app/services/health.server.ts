@@ -1,4 +1,8 @@
-// Reachability of the three things the portal cannot work without, and what is wrong with each.
+// Two answers (ADR 0015). Readiness: can this instance serve pages, i.e. does the database answer; a
+// load balancer polls it (/healthz). Dependencies: the database, S3 and SMTP each ok or not and what
+// is wrong; alerting reads it (/healthz/dependencies). Without S3 uploads and downloads fail and
+// without SMTP mail waits in the outbox, but pages work: that is degraded, never a reason to take
+// the instance out of the load balancer.
 import type { S3Client } from '@aws-sdk/client-s3'
 import { checkMail, createTransport } from '~/infra/mailer.server'
 import { checkBucket, StorageCheckError } from '~/infra/storage.server'
@@ -13,8 +17,11 @@ import { logger } from '~/infra/logger.server'
  * bucket or database does not exist; `error`: any other answer.
  */
 export type HealthProblem = 'unreachable' | 'timeout' | 'auth_failed' | 'access_denied' | 'bucket_missing' | 'database_missing' | 'error'
-type Check = { ok: boolean; ms: number; error?: HealthProblem }
-export type HealthReport = { ok: boolean; checks: Record<'database' | 's3' | 'smtp', Check> }
+/** ok; degraded: the portal serves pages without it (S3, SMTP); down: it serves nothing (the database). */
+export type HealthStatus = 'ok' | 'degraded' | 'down'
+type Check = { status: HealthStatus; ms: number; error?: HealthProblem }
+export type Readiness = { status: 'ok' | 'down'; checks: { database: Check } }
+export type DependencyReport = { status: HealthStatus; checks: Record<'database' | 's3' | 'smtp', Check> }
 export type HealthDeps = { db: Db; s3: S3Client; bucket: string; smtpUrl: string; timeoutMs?: number }
 
 class HealthTimeout extends Error {}
@@ -42,7 +49,13 @@ export function mailProblem(error: unknown): HealthProblem {
 }
 
 /** The report names only the problem: details (addresses, server messages) go to the log. */
-async function timed(name: string, timeoutMs: number, run: () => Promise<unknown>, classify: (error: unknown) => HealthProblem): Promise<Check> {
+async function timed(
+  name: string,
+  failing: 'degraded' | 'down',
+  timeoutMs: number,
+  run: () => Promise<unknown>,
+  classify: (error: unknown) => HealthProblem,
+): Promise<Check> {
   const started = performance.now()
   let timer: NodeJS.Timeout | undefined
   try {
@@ -52,23 +65,34 @@ async function timed(name: string, timeoutMs: number, run: () => Promise<unknown
         timer = setTimeout(() => reject(new HealthTimeout()), timeoutMs)
       }),
     ])
-    return { ok: true, ms: Math.round(performance.now() - started) }
+    return { status: 'ok', ms: Math.round(performance.now() - started) }
   } catch (error) {
     const reason = error instanceof HealthTimeout ? 'timeout' : classify(error)
     logger.warn('health check failed', { check: name, reason, error })
-    return { ok: false, ms: Math.round(performance.now() - started), error: reason }
+    return { status: failing, ms: Math.round(performance.now() - started), error: reason }
   } finally {
     clearTimeout(timer)
   }
 }
 
-export async function checkHealth({ db, s3, bucket, smtpUrl, timeoutMs = 2_000 }: HealthDeps): Promise<HealthReport> {
+// The pool under Prisma, so the driver's own error (a SQLSTATE or a socket code) reaches us.
+const checkDatabase = (db: Db, timeoutMs: number) => timed('database', 'down', timeoutMs, () => db.pool.query('SELECT 1'), databaseProblem)
+
+/** Ready when the database answers: the one dependency without which no page can be served. */
+export async function checkReadiness({ db, timeoutMs = 2_000 }: { db: Db; timeoutMs?: number }): Promise<Readiness> {
+  const database = await checkDatabase(db, timeoutMs)
+  return { status: database.status === 'ok' ? 'ok' : 'down', checks: { database } }
+}
+
+const WORST: HealthStatus[] = ['down', 'degraded', 'ok']
+
+export async function checkDependencies({ db, s3, bucket, smtpUrl, timeoutMs = 2_000 }: HealthDeps): Promise<DependencyReport> {
   const [database, storage, smtp] = await Promise.all([
-    // The pool under Prisma, so the driver's own error (a SQLSTATE or a socket code) reaches us.
-    timed('database', timeoutMs, () => db.pool.query('SELECT 1'), databaseProblem),
-    timed('s3', timeoutMs, () => checkBucket(s3, bucket, timeoutMs), (error) => (error instanceof StorageCheckError ? error.reason : 'error')),
+    checkDatabase(db, timeoutMs),
+    timed('s3', 'degraded', timeoutMs, () => checkBucket(s3, bucket, timeoutMs), (error) => (error instanceof StorageCheckError ? error.reason : 'error')),
     timed(
       'smtp',
+      'degraded',
       timeoutMs,
       async () => {
         const transport = createTransport(smtpUrl, { connectionMs: timeoutMs, greetingMs: timeoutMs, socketMs: timeoutMs })
@@ -81,5 +105,7 @@ export async function checkHealth({ db, s3, bucket, smtpUrl, timeoutMs = 2_000 }
       mailProblem,
     ),
   ])
-  return { ok: database.ok && storage.ok && smtp.ok, checks: { database, s3: storage, smtp } }
+  const checks = { database, s3: storage, smtp }
+  const status = WORST.find((level) => Object.values(checks).some((check) => check.status === level))!
+  return { status, checks }
 }
