@@ -18,6 +18,9 @@ function functionOf(node: ts.Node, source: ts.SourceFile, local: Map<string, ts.
   if (ts.isFunctionDeclaration(node) || ts.isFunctionExpression(node) || ts.isArrowFunction(node)) {
     if (!node.body) return { kind: 'unreadable', text: node.getText(source) }
     if (!ts.isBlock(node.body)) {
+      // `(args) => answerAfterBody(request, () => …)` or `(args) => upload(args)`: read the function it runs.
+      const runs = delegatedTo(node.body, local)
+      if (runs) return functionOf(runs, source, local, seen)
       // `async () => expr`: the expression is the whole body and its first statement.
       const text = node.body.getText(source)
       return { kind: 'function', body: text, firstStatement: text }
@@ -33,6 +36,21 @@ function functionOf(node: ts.Node, source: ts.SourceFile, local: Map<string, ts.
   }
   if (ts.isParenthesizedExpression(node) || ts.isAsExpression(node) || ts.isSatisfiesExpression(node)) return functionOf(node.expression, source, local, seen)
   return { kind: 'unreadable', text: node.getText(source) }
+}
+
+/** Wrappers that take the handler as their last argument and run it (answering once the body is read). */
+const WRAPPERS = new Set(['answerAfterBody'])
+
+/**
+ * The function an expression body only hands over to: the last argument of a known wrapper, or a
+ * function of this module called directly. Anything else is not a hand-over.
+ */
+function delegatedTo(body: ts.Expression, local: Map<string, ts.Node>): ts.Node | null {
+  if (!ts.isCallExpression(body) || !ts.isIdentifier(body.expression)) return null
+  const callee = body.expression.text
+  if (WRAPPERS.has(callee)) return body.arguments.at(-1) ?? null
+  const target = local.get(callee)
+  return target && (ts.isFunctionDeclaration(target) || ts.isArrowFunction(target) || ts.isFunctionExpression(target)) ? target : null
 }
 
 const isExported = (node: ts.Node) => ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword)

@@ -90,6 +90,9 @@ describe('the guard check itself', () => {
     expect(guardProblems('cases.tsx', guardedLoader)).toEqual([])
     expect(guardProblems('cases.tsx', `export const loader = async ({ request }: LoaderFunctionArgs) => {\n  const actor = await requireActor(request)\n  return actor\n}`)).toEqual([])
     expect(guardProblems('cases.tsx', `async function load({ request }) {\n  await requireAgent(request)\n  return 1\n}\nexport { load as loader }`)).toEqual([])
+    // Handed over to a function of the module, or run inside answerAfterBody: that function is read.
+    expect(guardProblems('cases.tsx', `async function load({ request }) {\n  await requireActor(request)\n  return 1\n}\nexport const loader = (args) => load(args)`)).toEqual([])
+    expect(guardProblems('cases.tsx', `export const loader = ({ request }) => answerAfterBody(request, async () => {\n  await requireActor(request)\n  return 1\n})`)).toEqual([])
   })
   it.each([
     ['an arrow function', `export const loader = async () => json(await db().case.findMany())`],
@@ -100,6 +103,8 @@ describe('the guard check itself', () => {
     ['an imported function', `import { listCases } from '~/models/cases'\nexport const loader = listCases`],
     ['a re-export', `export { loader } from '~/models/cases'`],
     ['the result of a call', `export const loader = makeLoader({ public: true })`],
+    ['a hand-over to an unguarded function', `async function load() {\n  return db().case.findMany()\n}\nexport const loader = (args) => load(args)`],
+    ['a wrapper running an unguarded function', `export const loader = ({ request }) => answerAfterBody(request, async () => {\n  const rows = await db().case.findMany()\n  return rows\n})`],
   ])('refuses an unguarded loader written as %s', (_form, source) => {
     expect(guardProblems('cases.tsx', source)).not.toEqual([])
   })
