@@ -23,6 +23,7 @@ async function newPage(browser: import('@playwright/test').Browser) {
 }
 
 test('login, workbench, case, queue, dashboard and message pages have no axe violations (WCAG 2.1 AA rules)', async ({ browser }) => {
+  test.slow() // nine pages, each loaded, checked for errors and analysed by axe
   const page = await newPage(browser)
   await visit(page, '/login')
   await expectNoViolations(page, 'login')
