@@ -105,7 +105,9 @@ export async function startPortal(options: { databaseUrl: string; s3Directory: s
     await stopServices()
     throw error
   }
-  const server = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] })
+  // BENCH_SERVER_PROFILE=<dir>: the server writes a V8 CPU profile there when it stops (--cpu-prof is refused in NODE_OPTIONS).
+  const profile = process.env.BENCH_SERVER_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SERVER_PROFILE}`] : []
+  const server = spawn(process.execPath, [...profile, '--import', 'tsx', 'server/index.ts'], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] })
   const portal: Portal = {
     base: `http://127.0.0.1:${port}`,
     pid: server.pid!,
