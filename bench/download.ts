@@ -6,7 +6,7 @@
 // s3rver, an SMTP receiver and the real server.
 import { spawnSync } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs'
 import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
@@ -14,7 +14,7 @@ import { Readable } from 'node:stream'
 import { presignEvidence } from '~/infra/presign.server'
 import { createS3Client } from '~/infra/storage.server'
 import { createDatabase, freePort, S3RVER_CREDENTIALS, startPostgres } from '../scripts/embedded-services'
-import { httpRequest, logIn, reportThroughput, root, runBench, startPortal, type Portal } from './harness'
+import { cpuSeconds, httpRequest, logIn, reportThroughput, rssBytes, root, runBench, startPortal, type Portal } from './harness'
 import { DEMO_LOGINS, DEMO_PASSWORD } from '../prisma/demo-data'
 
 const SIZE = Number(process.env.BENCH_DOWNLOAD_BYTES ?? 1024 * 1024 * 1024)
@@ -34,17 +34,6 @@ function sha256OfVideo(): string {
   const hash = createHash('sha256')
   for (const chunk of videoBytes()) hash.update(chunk)
   return hash.digest('hex')
-}
-
-/** User + system CPU seconds the process has used (clock ticks of 1/100 s). */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-  return (Number(fields[11]) + Number(fields[12])) / 100
-}
-
-function rssBytes(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024
 }
 
 /** One GET read to the end as fast as it comes; the bytes are counted (and hashed when asked). */

@@ -2,6 +2,7 @@
 // loopback beside an S3 server and an SMTP receiver, plain HTTP requests, and a logged-in session.
 import { spawn, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { readFileSync } from 'node:fs'
 import http from 'node:http'
 import path from 'node:path'
 import { S3RVER_CREDENTIALS, freePort, startS3, startSmtpReceiver } from '../scripts/embedded-services'
@@ -51,6 +52,18 @@ export function reportThroughput(name: string, direct: string, sizeBytes: number
     `${name} ${(sizeBytes / MB).toFixed(0)} MB: throughput ratio app/direct ${(appRate / directRate).toFixed(2)} (goal >= 0.8); ` +
       `server peak RSS growth ${rssGrowthMb.toFixed(1)} MB (goal <= 64 MB)\n`,
   )
+}
+
+/** User + system CPU seconds a process has used (clock ticks of 1/100 s): a measure the machine's other load barely moves. */
+export function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / 100
+}
+
+/** A process's resident memory in bytes. */
+export function rssBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024
 }
 
 export type HttpAnswer = { status: number; headers: http.IncomingHttpHeaders; text: string }
@@ -105,7 +118,9 @@ export async function startPortal(options: { databaseUrl: string; s3Directory: s
     await stopServices()
     throw error
   }
-  const server = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] })
+  // BENCH_SERVER_PROFILE=<dir>: the server writes a V8 CPU profile there when it stops (--cpu-prof is refused in NODE_OPTIONS).
+  const profile = process.env.BENCH_SERVER_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SERVER_PROFILE}`] : []
+  const server = spawn(process.execPath, [...profile, '--import', 'tsx', 'server/index.ts'], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] })
   const portal: Portal = {
     base: `http://127.0.0.1:${port}`,
     pid: server.pid!,

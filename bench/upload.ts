@@ -5,13 +5,13 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3'
 import { spawnSync } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { chmodSync, closeSync, createReadStream, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs'
+import { chmodSync, closeSync, createReadStream, existsSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { PassThrough } from 'node:stream'
 import { createS3Client } from '~/infra/storage.server'
 import { createDatabase, freePort, S3RVER_CREDENTIALS, startPostgres } from '../scripts/embedded-services'
-import { httpRequest, logIn, reportThroughput, root, runBench, startPortal, type Portal } from './harness'
+import { cpuSeconds, httpRequest, logIn, reportThroughput, rssBytes, root, runBench, startPortal, type Portal } from './harness'
 import { DEMO_LOGINS, DEMO_PASSWORD } from '../prisma/demo-data'
 
 const SIZE = Number(process.env.BENCH_UPLOAD_BYTES ?? 1024 * 1024 * 1024)
@@ -33,11 +33,6 @@ async function sha256Of(file: string): Promise<string> {
   const hash = createHash('sha256')
   for await (const chunk of createReadStream(file, { highWaterMark: MB })) hash.update(chunk as Buffer)
   return hash.digest('hex')
-}
-
-function rssBytes(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024
 }
 
 async function main() {
@@ -76,7 +71,7 @@ async function main() {
     const s3Client = createS3Client({ endpoint: portal.s3Endpoint, region: 'us-east-1', bucket: 'evidence', forcePathStyle: true, ...S3RVER_CREDENTIALS })
 
     /** (1) Through the app, as the portal's uploader sends it: size and SHA-256 before the file. */
-    async function throughApp(): Promise<{ seconds: number; rssGrowth: number }> {
+    async function throughApp(): Promise<{ seconds: number; rssGrowth: number; cpu: number }> {
       const boundary = `----bench${randomBytes(8).toString('hex')}`
       const field = (name: string, value: string) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`
       const head = Buffer.from(
@@ -92,6 +87,7 @@ async function main() {
       const baseline = rssBytes(pid)
       let peak = baseline
       const sampler = setInterval(() => (peak = Math.max(peak, rssBytes(pid))), 20)
+      const cpuBefore = cpuSeconds(pid)
       const started = performance.now()
       const answer = await httpRequest(
         `${base}/cases/AS2611220005/evidence/${requestId}/files`,
@@ -107,9 +103,10 @@ async function main() {
         body,
       )
       const seconds = (performance.now() - started) / 1000
+      const cpu = cpuSeconds(pid) - cpuBefore
       clearInterval(sampler)
       if (answer.status !== 200) throw new Error(`upload through the app failed: ${answer.status} ${answer.text}`)
-      return { seconds, rssGrowth: (peak - baseline) / MB }
+      return { seconds, rssGrowth: (peak - baseline) / MB, cpu }
     }
 
     /** (2) Straight to S3 with one PUT of the same file. */
@@ -130,7 +127,11 @@ async function main() {
       appRuns.push(app.seconds)
       rssGrowth = Math.max(rssGrowth, app.rssGrowth)
       directRuns.push(await direct(round))
-      process.stdout.write(`round ${round + 1}: app ${app.seconds.toFixed(1)} s, direct ${directRuns[round]!.toFixed(1)} s\n`)
+      const cpuPerGb = app.cpu / (SIZE / (1024 * MB))
+      process.stdout.write(
+        `round ${round + 1}: app ${app.seconds.toFixed(1)} s (server CPU ${app.cpu.toFixed(1)} s, ${cpuPerGb.toFixed(1)} s/GB), ` +
+          `direct ${directRuns[round]!.toFixed(1)} s, ratio ${(directRuns[round]! / app.seconds).toFixed(2)}\n`,
+      )
     }
     reportThroughput('bench:upload', 'direct S3 PUT', SIZE, appRuns, directRuns, rssGrowth)
   } finally {

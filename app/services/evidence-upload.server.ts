@@ -5,7 +5,7 @@
 import { CopyObjectCommand, DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3'
 import { Upload } from '@aws-sdk/lib-storage'
 import { createHash, randomUUID } from 'node:crypto'
-import { Readable } from 'node:stream'
+import { Readable, Transform } from 'node:stream'
 import { checkEvidenceFile, cleanFileName, maxBytesFor, maxEvidenceBytes, SNIFF_BYTES, type EvidenceKind } from '~/domain/evidence-files'
 import type { Policy } from '~/domain/policy'
 import { logger } from '~/infra/logger.server'
@@ -17,6 +17,32 @@ export type Storage = { s3: S3Client; bucket: string }
 /** Parts of this size are buffered; a file that fits in one part is a single PUT with its hash. */
 export const PART_SIZE = 8 * 1024 * 1024
 const LATE_CLEANUP_MS = 2_000
+/** What a streamed PUT's body may hold ahead of the socket to S3: keeps both sides busy. */
+const BODY_BUFFER_BYTES = 1024 * 1024
+
+/**
+ * The first `bytes` of a stream (or all of a shorter one), as the chunks that brought them. The
+ * stream is left paused, ready to be piped on from where the head stopped.
+ */
+function readHead(source: Readable, bytes: number): Promise<Buffer[]> {
+  return new Promise((resolve, reject) => {
+    const head: Buffer[] = []
+    let seen = 0
+    const done = (error?: Error) => {
+      source.pause()
+      source.off('data', onData).off('end', onEnd).off('error', done)
+      if (error) reject(error)
+      else resolve(head)
+    }
+    const onData = (chunk: Buffer) => {
+      head.push(chunk)
+      seen += chunk.length
+      if (seen >= bytes) done()
+    }
+    const onEnd = () => done()
+    source.on('data', onData).once('end', onEnd).once('error', done)
+  })
+}
 
 /** What the browser says of the file before sending it: verified, never trusted. */
 export type DeclaredFile = { sizeBytes: number; sha256: string }
@@ -40,69 +66,62 @@ export async function storeEvidenceStream(
   const fileName = cleanFileName(input.fileName)
   const key = `${input.keyPrefix}/${randomUUID()}`
   const hash = createHash('sha256')
-  const source = input.body[Symbol.asyncIterator]()
   let size = 0
   let kind: EvidenceKind | undefined
   let mime = ''
   // lib-storage wraps errors thrown by the body stream; the check that failed is kept here.
   let refusal: ServiceError | undefined
 
-  /** Takes the next chunk and applies every check to it. */
-  async function next(): Promise<Uint8Array | null> {
-    const { value, done } = await source.next()
-    if (done) return null
-    size += value.byteLength
-    if (kind && size > maxBytesFor(kind, policy)) {
-      refusal = new ServiceError('FILE_TOO_LARGE', { maxBytes: maxBytesFor(kind, policy) })
-      throw refusal
-    }
-    hash.update(value)
-    return value
-  }
-
+  /** Decides the type from the first bytes (all that has arrived so far). */
   function decideType(head: Buffer) {
     const check = checkEvidenceFile(head, fileName)
     if (!check.ok) throw new ServiceError(check.error, check.detected ? { detected: check.detected } : {})
     kind = check.kind
     mime = check.mime
-    if (size > maxBytesFor(kind, policy)) throw new ServiceError('FILE_TOO_LARGE', { maxBytes: maxBytesFor(kind, policy) })
+    if (head.length > maxBytesFor(kind, policy)) throw new ServiceError('FILE_TOO_LARGE', { maxBytes: maxBytesFor(kind, policy) })
   }
 
-  if (input.declared) return streamDeclared(input.declared)
+  if (input.declared) return streamDeclared(input.declared, input.body instanceof Readable ? input.body : Readable.from(input.body, { objectMode: false }))
 
-  async function streamDeclared(declared: DeclaredFile): Promise<StoredFile> {
+  /**
+   * The hot path (every upload from our uploader): the file is piped through one Transform that
+   * counts, checks and hashes each chunk on its way into the PUT. Two async generators and
+   * Readable.from cost several promise hops per chunk; a profile put them at a quarter of the
+   * server's time per upload.
+   */
+  async function streamDeclared(declared: DeclaredFile, source: Readable): Promise<StoredFile> {
     if (declared.sizeBytes > maxEvidenceBytes(policy)) throw new ServiceError('FILE_TOO_LARGE', { maxBytes: maxEvidenceBytes(policy) })
-    const head: Uint8Array[] = []
-    let headBytes = 0
-    while (headBytes < SNIFF_BYTES) {
-      const chunk = await next()
-      if (!chunk) break
-      head.push(chunk)
-      headBytes += chunk.byteLength
-    }
-    if (size === 0) throw new ServiceError('FILE_EMPTY')
-    decideType(Buffer.concat(head))
-    if (declared.sizeBytes > maxBytesFor(kind!, policy)) throw new ServiceError('FILE_TOO_LARGE', { maxBytes: maxBytesFor(kind!, policy) })
+    const head = await readHead(source, SNIFF_BYTES)
+    const headBytes = Buffer.concat(head)
+    if (headBytes.length === 0) throw new ServiceError('FILE_EMPTY')
+    decideType(headBytes)
+    const maxBytes = maxBytesFor(kind!, policy)
+    if (declared.sizeBytes > maxBytes) throw new ServiceError('FILE_TOO_LARGE', { maxBytes })
     // The HTTP client does not abort a PUT when its body stream fails; the signal does.
     const abort = new AbortController()
-    async function* checked() {
-      try {
-        yield* head
-        for (let chunk = await next(); chunk; chunk = await next()) {
-          if (size > declared.sizeBytes) throw new ServiceError('FILE_CHANGED_IN_TRANSIT')
-          yield chunk
-        }
-        if (size !== declared.sizeBytes) throw new ServiceError('FILE_CHANGED_IN_TRANSIT')
-      } catch (error) {
-        refusal ??= isServiceError(error) ? error : new ServiceError('STORAGE_UNAVAILABLE')
-        abort.abort()
-        throw error
-      }
-    }
-    const body = Readable.from(checked(), { objectMode: false })
+    const body = new Transform({
+      readableHighWaterMark: BODY_BUFFER_BYTES,
+      transform(chunk: Buffer, _encoding, callback) {
+        size += chunk.length
+        if (size > maxBytes) return callback(new ServiceError('FILE_TOO_LARGE', { maxBytes }))
+        if (size > declared.sizeBytes) return callback(new ServiceError('FILE_CHANGED_IN_TRANSIT'))
+        hash.update(chunk)
+        callback(null, chunk)
+      },
+      flush(callback) {
+        callback(size === declared.sizeBytes ? null : new ServiceError('FILE_CHANGED_IN_TRANSIT'))
+      },
+    })
     // The failure is kept in `refusal` and the PUT aborted; after the abort nobody listens to the
-    // body any more, and an unheard stream error would crash the process.
-    body.on('error', () => {})
+    // body any more, so this listener is also what keeps its error from crashing the process.
+    body.on('error', (error) => {
+      refusal ??= isServiceError(error) ? error : new ServiceError('STORAGE_UNAVAILABLE')
+      abort.abort()
+    })
+    // pipe() does not pass a source's failure on (a client gone mid-file): the body fails with it.
+    source.once('error', (error) => body.destroy(error))
+    for (const chunk of head) body.write(chunk)
+    source.pipe(body)
     try {
       await storage.s3.send(
         new PutObjectCommand({
@@ -130,6 +149,20 @@ export async function storeEvidenceStream(
       throw new ServiceError('FILE_CHANGED_IN_TRANSIT')
     }
     return { key, fileName, sizeBytes: size, mime, sha256 }
+  }
+
+  const source = input.body[Symbol.asyncIterator]()
+  /** Takes the next chunk and applies every check to it. */
+  async function next(): Promise<Uint8Array | null> {
+    const { value, done } = await source.next()
+    if (done) return null
+    size += value.byteLength
+    if (kind && size > maxBytesFor(kind, policy)) {
+      refusal = new ServiceError('FILE_TOO_LARGE', { maxBytes: maxBytesFor(kind, policy) })
+      throw refusal
+    }
+    hash.update(value)
+    return value
   }
 
   // Phase 1: buffer up to one part; decide the type as soon as enough bytes are in.
