@@ -165,7 +165,7 @@ async function main() {
           `direct ${straight.seconds.toFixed(1)} s (${rate(straight.seconds)})\n`,
       )
     }
-    reportThroughput('bench:download', 'direct S3 GET', SIZE, appRuns, directRuns, rssGrowth)
+    return reportThroughput('bench:download', 'direct S3 GET', SIZE, appRuns, directRuns, rssGrowth)
   } finally {
     await portal?.stop()
     await postgres.stop()

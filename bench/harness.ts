@@ -40,18 +40,20 @@ export function migrateDeploy(databaseUrl: string) {
  * The last lines of a throughput bench (upload, download): the best round of each side, the
  * ratio app/direct (goal ≥ 0.8) and the app server's peak RSS growth (goal ≤ 64 MB).
  */
-export function reportThroughput(name: string, direct: string, sizeBytes: number, appRuns: number[], directRuns: number[], rssGrowthMb: number) {
+/** Prints the best runs each way and returns the goals they are judged by (runBench exits 1 on a miss). */
+export function reportThroughput(name: string, direct: string, sizeBytes: number, appRuns: number[], directRuns: number[], rssGrowthMb: number): Goal[] {
   const MB = 1024 * 1024
+  if (!appRuns.length || !directRuns.length) throw new NoSamples(`${name}: no completed run`)
   const appSeconds = Math.min(...appRuns)
   const directSeconds = Math.min(...directRuns)
   const appRate = sizeBytes / MB / appSeconds
   const directRate = sizeBytes / MB / directSeconds
   process.stdout.write(`through the app (best): ${appSeconds.toFixed(1)} s, ${appRate.toFixed(1)} MB/s\n`)
   process.stdout.write(`${direct} (best):   ${directSeconds.toFixed(1)} s, ${directRate.toFixed(1)} MB/s\n`)
-  process.stdout.write(
-    `${name} ${(sizeBytes / MB).toFixed(0)} MB: throughput ratio app/direct ${(appRate / directRate).toFixed(2)} (goal >= 0.8); ` +
-      `server peak RSS growth ${rssGrowthMb.toFixed(1)} MB (goal <= 64 MB)\n`,
-  )
+  return [
+    { name: `${name} ${(sizeBytes / MB).toFixed(0)} MB: throughput ratio app/direct`, value: appRate / directRate, atLeast: 0.8 },
+    { name: `${name}: server peak RSS growth`, value: rssGrowthMb, unit: ' MB', atMost: 64 },
+  ]
 }
 
 /** User + system CPU seconds a process has used (clock ticks of 1/100 s): a measure the machine's other load barely moves. */

@@ -133,7 +133,7 @@ async function main() {
           `direct ${directRuns[round]!.toFixed(1)} s, ratio ${(directRuns[round]! / app.seconds).toFixed(2)}\n`,
       )
     }
-    reportThroughput('bench:upload', 'direct S3 PUT', SIZE, appRuns, directRuns, rssGrowth)
+    return reportThroughput('bench:upload', 'direct S3 PUT', SIZE, appRuns, directRuns, rssGrowth)
   } finally {
     await portal?.stop()
     await postgres.stop()
