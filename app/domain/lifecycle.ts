@@ -163,13 +163,13 @@ export function strategyDay(at: Date, policy: Policy): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: policy.autoRefundStrategy.timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at)
 }
 
-/** The first moment 延长收货 may be used, for the UI. */
 /** Deadlines of a new request: 48 h for the merchant to handle it. */
 export function openingDeadlines(type: CaseType, now: Date, policy: Policy) {
   const window = type === 'REFUND_ONLY' ? policy.refundOnly.merchantRespondMs : policy.returnAndRefund.merchantReviewMs
   return { merchantRespondBy: plus(now, window) }
 }
 
+/** The first moment 延长收货 may be used, for the UI. */
 export function extensionAvailableAt(trackingUploadedAt: Date, policy: Policy): Date {
   return plus(trackingUploadedAt, policy.returnAndRefund.extendReceiptAfterMs)
 }
