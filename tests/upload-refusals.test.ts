@@ -61,7 +61,7 @@ type Answer = { status: number; headers: http.IncomingHttpHeaders; text: string;
  * server reads it. Rejects when no answer comes in time or the connection is reset; tells whether
  * the whole body had been sent when the answer came.
  */
-async function post(pathname: string, actor: Actor, parts: Part[], accept = 'text/html'): Promise<Answer> {
+async function post(pathname: string, actor: Actor, parts: Part[], accept = 'text/html', contentType?: string): Promise<Answer> {
   const boundary = `----upload-test-${randomBytes(6).toString('hex')}`
   const body = Buffer.concat([
     ...[{ name: 'csrf', value: CSRF }, ...parts].map((part) =>
@@ -80,7 +80,7 @@ async function post(pathname: string, actor: Actor, parts: Part[], accept = 'tex
     let sent = false
     const request = http.request(`${base}${pathname}`, {
       method: 'POST',
-      headers: { Cookie: cookie, Accept: accept, 'Content-Type': `multipart/form-data; boundary=${boundary}`, 'Content-Length': body.length },
+      headers: { Cookie: cookie, Accept: accept, 'Content-Type': contentType ?? `multipart/form-data; boundary=${boundary}`, 'Content-Length': body.length },
       signal: AbortSignal.timeout(ANSWER_TIMEOUT_MS),
     })
     request.on('response', (res) => {
@@ -225,6 +225,13 @@ describe('POST /cases/:caseNo/evidence/:requestId/files', () => {
       expect(s3Writes).toEqual([])
       await expectNothingStored(keysBefore, itemsBefore)
     })
+  })
+
+  it('answers a 21 MB body whose Content-Type names no boundary with a 400 after the body, storing nothing', async () => {
+    const answer = await post(`/cases/${world.case.caseNo}/evidence/${openRequestId}/files`, world.main, [file(oversizePng)], 'application/json', 'multipart/form-data')
+    expect({ status: answer.status, sentWholeBody: answer.sentWholeBody }).toEqual({ status: 400, sentWholeBody: true })
+    expect(s3Writes).toEqual([])
+    await expectNothingStored(keysBefore, itemsBefore)
   })
 
   it('stores a valid declared file as a draft (the refusals above are refusals of this upload)', async () => {

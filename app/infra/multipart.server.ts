@@ -70,7 +70,6 @@ export async function readMultipartForm(request: Request, onFile: (file: Incomin
   const expected = Buffer.from(typeof cookieToken === 'string' ? cookieToken : '')
   const form = new FormData()
   let csrfOk = false
-  const source = Readable.fromWeb(request.body as unknown as WebReadableStream<Uint8Array>)
   let parser: busboy.Busboy
   try {
     parser = busboy({
@@ -82,9 +81,11 @@ export async function readMultipartForm(request: Request, onFile: (file: Incomin
       fileHwm: FILE_CHUNK_BYTES,
     })
   } catch {
-    // No boundary in the Content-Type: nothing can be read of it.
+    // No boundary in the Content-Type: nothing can be read of it (the body is still unread, so
+    // answerAfterBody drains it before the answer).
     throw malformed()
   }
+  const source = Readable.fromWeb(request.body as unknown as WebReadableStream<Uint8Array>)
 
   return new Promise<FormData>((resolve, reject) => {
     let failed = false
