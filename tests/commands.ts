@@ -7,14 +7,19 @@ import type { LiableParty, Party, RulingOutcome } from '~/domain/case-machine'
 import type { EscalationReason } from '~/domain/dispute'
 import type { Courier, OfflineResolution, RejectionReason } from '~/domain/lifecycle'
 import { confirmReceiptInBulk, runCaseCommand } from '~/services/case-commands.server'
+import { attachDraftFiles } from '~/services/evidence-drafts.server'
 import type { ServiceDeps } from '~/services/deps'
 import type { StoredFile } from '~/services/evidence-intake.server'
 
-export { attachDraftFile, removeDraftFile } from '~/services/evidence-drafts.server'
+export { removeDraftFile } from '~/services/evidence-drafts.server'
 export { openRequest } from '~/services/open-request.server'
 
 const run = (deps: ServiceDeps, actor: Actor, caseId: string, intent: CaseIntent, fields: Record<string, string | string[]> = {}, files: StoredFile[] = []) =>
   runCaseCommand(deps, actor, { caseId, intent, fields, files })
+
+/** One stored file as a draft, as the uploader sends them (one file per POST). */
+export const attachDraftFile = async (deps: ServiceDeps, actor: BuyerActor | MerchantActor, requestId: string, file: StoredFile) =>
+  (await attachDraftFiles(deps, actor, requestId, [file]))[0]!
 
 const yuan = (fen: number | null) => (fen === null ? '' : (fen / 100).toFixed(2))
 

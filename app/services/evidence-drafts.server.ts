@@ -74,8 +74,6 @@ export async function attachDraftFiles(deps: ServiceDeps, actor: Party, requestI
   })
 }
 
-export const attachDraftFile = async (deps: ServiceDeps, actor: Party, requestId: string, file: StoredFile) => (await attachDraftFiles(deps, actor, requestId, [file]))[0]!
-
 /** Removes a draft file; returns its S3 key for deletion after commit. Submitted files never change. */
 export async function removeDraftFile(deps: ServiceDeps, actor: Party, itemId: string): Promise<string> {
   requireMayRespond(actor)
