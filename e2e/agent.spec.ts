@@ -1,7 +1,7 @@
 // The agent console: claim from 未分配, hand over to a colleague, who hears of it in the message box.
 import { expect, test } from '@playwright/test'
 import { DEMO_LOGINS } from '../prisma/demo-data'
-import { logIn } from './helpers'
+import { fillRuling, logIn } from './helpers'
 
 const CASE = 'AS2611220008' // 北峰户外's backpack, escalated 6 hours ago, nobody on it yet
 
@@ -107,9 +107,7 @@ test('a ruling is never preselected, and is summarised with the evidence window 
   await expect(page.getByTestId('ruling-summary')).toHaveCount(0)
   // A refund-only request: a return is offered only as an explicit conversion.
   await expect(page.getByLabel('处理结果').locator('option[value="RETURN_THEN_REFUND"]')).toHaveText('退货后退款（将仅退款转为退货退款）')
-  await page.getByLabel('责任方').selectOption('BUYER')
-  await page.getByLabel('处理结果').selectOption('REJECT_REQUEST')
-  await page.getByLabel('判责理由（双方可见）').fill('证据不足')
+  await fillRuling(page, { liable: 'BUYER', outcome: 'REJECT_REQUEST', rationale: '证据不足' })
   await page.getByRole('button', { name: '核对判责' }).click()
   const summary = page.getByTestId('ruling-summary')
   await expect(summary).toContainText('责任方：买家')

@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test'
 import { makePdf, makePng } from '../tests/fixtures/files'
 import { DEMO_LOGINS } from '../prisma/demo-data'
-import { logIn } from './helpers'
+import { fillRuling, logIn } from './helpers'
 
 const CASE = 'AS2611220004' // 北峰户外's rejected case of buyer3
 
@@ -65,10 +65,7 @@ test('buyer escalates → agent asks → merchant uploads and submits → agent 
   expect(image.headers()['content-security-policy']).toContain("default-src 'none'")
   expect(image.headers()['x-content-type-options']).toBe('nosniff')
   expect(image.headers()['cache-control']).toBe('private, no-store')
-  await agent.getByLabel('责任方').selectOption('MERCHANT')
-  await agent.getByLabel('处理结果').selectOption('PARTIAL_REFUND')
-  await agent.getByLabel(/退款金额/).fill('300.00')
-  await agent.getByLabel('判责理由（双方可见）').fill('颜色存在色差，双方各担部分责任')
+  await fillRuling(agent, { liable: 'MERCHANT', outcome: 'PARTIAL_REFUND', amount: '300.00', rationale: '颜色存在色差，双方各担部分责任' })
   await agent.getByLabel('内部备注（仅客服可见）').fill('实拍图与详情页对比明显')
   await agent.getByLabel('实拍图.png').check()
   await agent.getByRole('button', { name: '核对判责' }).click()

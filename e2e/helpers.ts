@@ -32,3 +32,11 @@ export async function visit(page: Page, url: string) {
   expect(response?.status(), `${url}: the answer's status`).toBeLessThan(300)
   await expect(page.getByTestId('error-page'), `${url}: an error page`).toHaveCount(0)
 }
+
+/** Fills the agent's ruling form (nothing is preselected); the caller reviews and confirms it. */
+export async function fillRuling(page: Page, ruling: { liable: string; outcome: string; amount?: string; rationale: string }) {
+  await page.getByLabel('责任方').selectOption(ruling.liable)
+  await page.getByLabel('处理结果').selectOption(ruling.outcome)
+  if (ruling.amount !== undefined) await page.getByLabel(/退款金额/).fill(ruling.amount)
+  await page.getByLabel('判责理由（双方可见）').fill(ruling.rationale)
+}

@@ -1,7 +1,7 @@
 import { expect, test } from '@playwright/test'
 import { DEMO_LOGINS } from '../prisma/demo-data'
 import { makePng } from '../tests/fixtures/files'
-import { logIn } from './helpers'
+import { fillRuling, logIn } from './helpers'
 
 // A case that goes to the platform twice: the merchant objects after receiving the return the
 // platform ordered, the case comes back as round 2, and the second ruling is carried out.
@@ -24,9 +24,7 @@ test('return then refund → the buyer ships → the merchant objects after rece
   const agent = await browser.newPage()
   await logIn(agent, DEMO_LOGINS.agent)
   await agent.goto(caseUrl)
-  await agent.getByLabel('责任方').selectOption('MERCHANT')
-  await agent.getByLabel('处理结果').selectOption('RETURN_THEN_REFUND')
-  await agent.getByLabel('判责理由（双方可见）').fill('杯身有裂纹，退货后退款')
+  await fillRuling(agent, { liable: 'MERCHANT', outcome: 'RETURN_THEN_REFUND', rationale: '杯身有裂纹，退货后退款' })
   await agent.getByRole('button', { name: '核对判责' }).click()
   // Nothing is recorded before the agent has read what the ruling will do.
   const summary = agent.getByTestId('ruling-summary')
@@ -64,18 +62,12 @@ test('return then refund → the buyer ships → the merchant objects after rece
   await agent.reload()
   await expect(agent.getByTestId('dispute-round')).toHaveText('第 2 轮平台介入')
   await expect(agent.locator('#dispute')).toContainText('商家对平台判定的退货在收货后提出异议')
-  await agent.getByLabel('责任方').selectOption('MERCHANT')
-  await agent.getByLabel('处理结果').selectOption('PARTIAL_REFUND')
-  await agent.getByLabel(/退款金额/).fill('198.01')
-  await agent.getByLabel('判责理由（双方可见）').fill('仅退回一只，按一只退款')
+  await fillRuling(agent, { liable: 'MERCHANT', outcome: 'PARTIAL_REFUND', amount: '198.01', rationale: '仅退回一只，按一只退款' })
   await agent.getByRole('button', { name: '核对判责' }).click()
   await agent.getByRole('button', { name: '确认并记录判责' }).click()
   await expect(agent.locator('#refundAmount-error')).toHaveText('退款金额不能超过买家申请的金额。')
   await expect(agent.getByLabel(/退款金额/)).toHaveAttribute('aria-invalid', 'true')
-  await agent.getByLabel('责任方').selectOption('MERCHANT')
-  await agent.getByLabel('处理结果').selectOption('PARTIAL_REFUND')
-  await agent.getByLabel(/退款金额/).fill('99.00')
-  await agent.getByLabel('判责理由（双方可见）').fill('仅退回一只，按一只退款')
+  await fillRuling(agent, { liable: 'MERCHANT', outcome: 'PARTIAL_REFUND', amount: '99.00', rationale: '仅退回一只，按一只退款' })
   await agent.getByRole('button', { name: '核对判责' }).click()
   await agent.getByRole('button', { name: '确认并记录判责' }).click()
   await expect(agent.getByRole('status')).toHaveText('判责已提交并执行。')
