@@ -11,14 +11,13 @@ import { judge, NoSamples, type Goal } from './goals'
 export const root = path.resolve(import.meta.dirname, '..')
 
 /**
- * Runs a bench's main. A bench that returns its goals (bench/goals.ts) gets one line per goal and
- * exit code 1 when any is missed; a failure (NoSamples: nothing was measured) prints what and exits
- * 1, so a broken or dead run never reads as a result.
+ * Runs a bench's main, which returns its goals (bench/goals.ts): one line per goal, and exit code 1
+ * when any is missed; a failure (NoSamples: nothing was measured) prints what and exits 1, so a
+ * broken or dead run never reads as a result.
  */
-export function runBench(main: () => Promise<Goal[] | void>) {
+export function runBench(main: () => Promise<Goal[]>) {
   main().then(
     (goals) => {
-      if (!goals) return
       const verdict = judge(goals)
       for (const line of verdict.lines) process.stdout.write(`${line}\n`)
       if (!verdict.met) process.exitCode = 1
@@ -37,10 +36,9 @@ export function migrateDeploy(databaseUrl: string) {
 }
 
 /**
- * The last lines of a throughput bench (upload, download): the best round of each side, the
- * ratio app/direct (goal ≥ 0.8) and the app server's peak RSS growth (goal ≤ 64 MB).
+ * The last lines of a throughput bench (upload, download): the best round of each side, and its
+ * goals for runBench: the ratio app/direct ≥ 0.8 and the app server's peak RSS growth ≤ 64 MB.
  */
-/** Prints the best runs each way and returns the goals they are judged by (runBench exits 1 on a miss). */
 export function reportThroughput(name: string, direct: string, sizeBytes: number, appRuns: number[], directRuns: number[], rssGrowthMb: number): Goal[] {
   const MB = 1024 * 1024
   if (!appRuns.length || !directRuns.length) throw new NoSamples(`${name}: no completed run`)

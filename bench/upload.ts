@@ -12,6 +12,7 @@ import { PassThrough } from 'node:stream'
 import { createS3Client } from '~/infra/storage.server'
 import { createDatabase, freePort, S3RVER_CREDENTIALS, startPostgres } from '../scripts/embedded-services'
 import { cpuSeconds, httpRequest, logIn, reportThroughput, rssBytes, root, runBench, startPortal, type Portal } from './harness'
+import type { Goal } from './goals'
 import { DEMO_LOGINS, DEMO_PASSWORD } from '../prisma/demo-data'
 
 const SIZE = Number(process.env.BENCH_UPLOAD_BYTES ?? 1024 * 1024 * 1024)
@@ -35,7 +36,7 @@ async function sha256Of(file: string): Promise<string> {
   return hash.digest('hex')
 }
 
-async function main() {
+async function main(): Promise<Goal[]> {
   if (!existsSync(path.join(root, 'build/index.js'))) throw new Error('run `npm run build` first')
   const dir = mkdtempSync(path.join(os.tmpdir(), 'portal-bench-'))
   chmodSync(dir, 0o755)
