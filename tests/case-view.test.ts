@@ -101,6 +101,7 @@ describe('the case page reads', () => {
       expect(json).not.toContain('dispute.claimed')
       expect(view.evidenceAccess).toBeNull()
       expect(view.dispute?.assignedToMe).toBe(false)
+      expect(view.dispute?.holderName).toBeNull()
       expect(view.rulings).toHaveLength(1)
       expect(view.rulings[0]!.internalNote).toBeNull()
       expect(json).toContain('商家未能证明') // the ruling's rationale is theirs to read
@@ -131,6 +132,7 @@ describe('the case page reads', () => {
     const view = (await loadCaseView(db, w.agent, w.case.caseNo, w.clock.now(), defaultPolicy))!
     expect(view.rulings[0]!.internalNote).toBe(SECRET_NOTE)
     expect(view.dispute?.assignedToMe).toBe(true)
+    expect(view.dispute?.holderName).toBe('Agent')
     expect(view.log.map((l) => l.action)).toContain('dispute.claimed')
     expect(view.requests.map((r) => r.instructions).sort()).toEqual([BUYER_ASK, MERCHANT_ASK].sort())
     expect(view.escalationFiles.map((f) => f.fileName)).toEqual(['buyer-escalation.png'])
