@@ -11,6 +11,7 @@ async function openCase(page: Page, email: string) {
 }
 
 test('buyer escalates → agent asks → merchant uploads and submits → agent rules → buyer sees the refund', async ({ browser }) => {
+  test.slow() // four people's pages, uploads and a refund through the worker: about 15 s on a quiet machine
   // The buyer escalates the rejected case.
   const buyer = await browser.newPage()
   await openCase(buyer, DEMO_LOGINS.buyer3)

@@ -6,6 +6,7 @@ import { fillRuling, logIn } from './helpers'
 // A case that goes to the platform twice: the merchant objects after receiving the return the
 // platform ordered, the case comes back as round 2, and the second ruling is carried out.
 test('return then refund → the buyer ships → the merchant objects after receipt → round 2 → a second ruling, partial', async ({ browser }) => {
+  test.slow() // two rounds with the platform across three people's pages: about 15 s on a quiet machine
   const buyer = await browser.newPage()
   await logIn(buyer, DEMO_LOGINS.buyer1)
   await buyer.goto('/buyer/orders')
