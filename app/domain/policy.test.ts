@@ -11,6 +11,17 @@ describe('policy', () => {
     expect(defaultPolicy.expressRefund.maxPaidAmountFen).toBe(30_000)
   })
 
+  it('holds the negotiation, deadline-change and appeal numbers (rules.md, "Negotiation, settlement and appeal")', () => {
+    expect(defaultPolicy.negotiation.messageMaxChars).toBe(500)
+    expect(defaultPolicy.negotiation.messageMaxImages).toBe(9)
+    expect(hoursOf(defaultPolicy.negotiation.agentMessageEmailEveryMs)).toBe(1)
+    expect(hoursOf(defaultPolicy.negotiation.offerOpenMs)).toBe(48)
+    expect(hoursOf(defaultPolicy.dispute.evidenceExtensionMaxMs)).toBe(24)
+    expect(defaultPolicy.dispute.maxEvidenceExtensions).toBe(2)
+    expect([hoursOf(defaultPolicy.dispute.requestDueMinMs), hoursOf(defaultPolicy.dispute.requestDueMaxMs)]).toEqual([12, 72])
+    expect(daysOf(defaultPolicy.appeal.windowMs)).toBe(7)
+  })
+
   it('applies the Douyin preset without touching anything else', () => {
     const douyin = withOverrides(douyinOverrides)
     expect(daysOf(douyin.returnAndRefund.buyerShipMs)).toBe(7)

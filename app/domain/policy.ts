@@ -49,6 +49,28 @@ export const defaultPolicy = {
     agentRulingTargetMs: 72 * HOUR_MS,
     /** The agent console calls a dispute "breaching soon" when its next breach is this close. */
     agentBreachSoonMs: 12 * HOUR_MS,
+    /** The holding agent may extend an open evidence request by up to this much at a time, with a reason… */
+    evidenceExtensionMaxMs: 24 * HOUR_MS,
+    /** …at most this many times per request. */
+    maxEvidenceExtensions: 2,
+    /** An agent-set due time for a new evidence request lies within these bounds (from the moment it is asked). */
+    requestDueMinMs: 12 * HOUR_MS,
+    requestDueMaxMs: 72 * HOUR_MS,
+  },
+  negotiation: {
+    /** 协商留言: text length and images per message (Kuaishou and WeChat cap text evidence at 500). */
+    messageMaxChars: 500,
+    messageMaxImages: 9,
+    /** Emails about agent messages: at most one per case per recipient in this window (the message box always). */
+    agentMessageEmailEveryMs: HOUR_MS,
+    /** 协商方案: an open offer expires after this long; one open offer per case. */
+    offerOpenMs: 48 * HOUR_MS,
+  },
+  appeal: {
+    /** 申诉: within this long after a ruling, once per dispute and party, decided by another agent. */
+    windowMs: 7 * DAY_MS,
+    /** The platform's own service target for deciding an appeal (not a rule users see): the queue sorts by it. */
+    decisionTargetMs: 72 * HOUR_MS,
   },
   refunds: {
     /** 原路退回: online payments arrive within these business days; express refunds within the hours. */
